@@ -1,0 +1,10 @@
+"""sklearn_mathdl: the models of Mathematical Foundations of Deep Learning as estimators."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
+
+__version__ = "0.1.0"
+
+__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]

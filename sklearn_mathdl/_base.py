@@ -1,0 +1,768 @@
+"""The shared torch training engine behind every sklearn_mathdl estimator."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import functools
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from scipy.special import expit, log_expit, log_softmax, softmax
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from sklearn_mathdl._engine import (
+    _IndexSplit,
+    _LRSchedule,
+    _Monitor,
+    _NonFiniteLossError,
+    _SkorchNet,
+    _TensorBatchIterator,
+    _TensorDataset,
+)
+from sklearn_mathdl.utils import check_device
+from sklearn_mathdl.utils._compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+)
+from sklearn_mathdl.utils._seeding import draw_seed, torch_seed
+
+_OPTIMIZERS = {
+    "sgd": torch.optim.SGD,
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+}
+
+# Rows per forward pass at inference: large enough that per-call overhead
+# vanishes, small enough that activations of wide nets stay in cache/memory.
+_INFERENCE_CHUNK = 8192
+_VALID_CHUNK = 8192
+
+
+class _BaseTorchEstimator(BaseEstimator):
+    """Base class of the torch estimators. Not public: never instantiate it.
+
+    A family implements ``_build_module(n_features_in, n_outputs)`` and the
+    target hooks ``_criterion()`` and ``_validation_score(y_pred, y, w)``; the
+    base class validates input, seeds, composes a private skorch net, trains,
+    and runs batched inference.
+    """
+
+    _parameter_constraints: dict = {
+        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "optimizer_params": [dict, None],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [
+            StrOptions({"constant", "invscaling", "cosine", "plateau"})
+        ],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_alpha": [Interval(Real, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "device": [str, torch.device],
+        "verbose": ["verbose"],
+    }
+
+    _is_classifier_engine = False
+
+    # ------------------------------------------------------------------ hooks
+    def _build_module(self, n_features_in, n_outputs):  # pragma: no cover
+        raise NotImplementedError
+
+    def _criterion(self):  # pragma: no cover
+        raise NotImplementedError
+
+    def _validation_score(self, y_pred, y, w):  # pragma: no cover
+        raise NotImplementedError
+
+    def _prepare_X(self, X):
+        """Turn validated float32 input into what the module takes."""
+        return X
+
+    # ------------------------------------------------------------ validation
+    def _validate_X(self, X, *, reset):
+        return validate_data(self, X, reset=reset, dtype=np.float32, order="C")
+
+    def _resolved_batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return max(1, min(200, n_samples))
+        return max(1, min(int(self.batch_size), n_samples))
+
+    def _make_optimizer_kwargs(self):
+        kwargs = {}
+        if self.optimizer == "sgd":
+            kwargs["momentum"] = self.momentum
+            kwargs["nesterov"] = bool(self.nesterovs_momentum and self.momentum > 0)
+        kwargs.update(dict(self.optimizer_params or {}))
+        return {f"optimizer__{k}": v for k, v in kwargs.items()}
+
+    # ---------------------------------------------------------------- engine
+    def _to_tensor(self, a, dtype=None):
+        a = np.ascontiguousarray(a)
+        if not a.flags.writeable:
+            a = a.copy()
+        t = torch.from_numpy(a)
+        if dtype is not None:
+            t = t.to(dtype)
+        return t.to(self._device)
+
+    def _fit_engine(self, X, y, sample_weight, *, n_outputs, incremental=False):
+        """Train the module on validated ``X`` (float32) and encoded ``y``.
+
+        ``incremental`` is True for ``partial_fit``: one epoch, no validation
+        split, continuing from the current state when there is one.
+        """
+        n_samples = X.shape[0]
+        continuing = hasattr(self, "_net") and (incremental or self.warm_start)
+        if continuing and self._net_n_outputs != n_outputs:
+            raise ValueError(
+                f"warm_start/partial_fit cannot change the number of outputs "
+                f"(fitted with {self._net_n_outputs}, got {n_outputs})."
+            )
+        if not continuing:
+            self._device = check_device(self.device)
+            self._seed = draw_seed(self.random_state)
+
+        X_t = self._to_tensor(self._prepare_X(X))
+        y_t = self._to_tensor(y)
+        w_t = self._to_tensor(sample_weight, torch.float32)
+        dataset = _TensorDataset(X_t, y_t, w_t)
+
+        use_validation = self.early_stopping and not incremental
+        train_split = None
+        if use_validation:
+            train_split = self._validation_split(y, n_samples)
+
+        epochs = 1 if incremental else self.max_iter
+        batch_size = self._resolved_batch_size(n_samples)
+        # Each call draws fresh dropout masks and shuffles, reproducibly.
+        n_done = len(self._net.history) if continuing else 0
+        call_seed = self._seed + 7919 * n_done
+
+        with torch_seed(call_seed, self._device):
+            if continuing:
+                net = self._net
+                net.max_epochs = epochs
+                net.train_split = train_split
+                net.batch_size = batch_size
+                monitor = dict(net.callbacks)["monitor"]
+                monitor.early_stopping = use_validation
+                monitor.stop_on_plateau = not incremental
+                monitor.total_epochs = epochs
+                monitor.no_improvement_ = 0
+                monitor.validation_scores_ = []
+                monitor.best_validation_score_ = -np.inf
+            else:
+                module = self._build_module(self.n_features_in_, n_outputs)
+                monitor = _Monitor(
+                    score_fn=self._validation_score,
+                    tol=self.tol,
+                    n_iter_no_change=self.n_iter_no_change,
+                    early_stopping=use_validation,
+                    verbose=self.verbose,
+                    stop_on_plateau=not incremental,
+                    total_epochs=epochs,
+                )
+                schedule = _LRSchedule(
+                    self.learning_rate,
+                    self.learning_rate_init,
+                    power_t=self.power_t,
+                    n_epochs=self.max_iter,
+                    tol=self.tol,
+                    patience=2,
+                    monitor="valid_loss" if use_validation else "train_loss",
+                )
+                generator = torch.Generator().manual_seed(self._seed)
+                net = _SkorchNet(
+                    module=module,
+                    criterion=self._criterion(),
+                    optimizer=_OPTIMIZERS[self.optimizer],
+                    lr=self.learning_rate_init,
+                    max_epochs=epochs,
+                    batch_size=batch_size,
+                    iterator_train=_TensorBatchIterator,
+                    iterator_valid=_TensorBatchIterator,
+                    iterator_train__shuffle=self.shuffle,
+                    iterator_train__generator=generator,
+                    iterator_valid__batch_size=_VALID_CHUNK,
+                    train_split=train_split,
+                    callbacks=[("monitor", monitor), ("schedule", schedule)],
+                    predict_nonlinearity=None,
+                    device=str(self._device),
+                    verbose=0,
+                    **self._make_optimizer_kwargs(),
+                )
+                net.initialize()
+                net.configure(
+                    l2=self.alpha,
+                    l1=self.l1_alpha,
+                    reduce_per_sample=getattr(self, "_reduce_per_sample", None),
+                )
+                self._net_n_outputs = n_outputs
+
+            try:
+                net.partial_fit(dataset, None)
+            except _NonFiniteLossError as exc:
+                self._reset_fitted_state()
+                raise ValueError(str(exc)) from None
+            except BaseException:
+                monitor.best_state_ = None
+                raise
+
+        if net._interrupted:
+            if monitor.best_state_ is None:
+                self._reset_fitted_state()
+                raise KeyboardInterrupt(
+                    "Training was interrupted before the first epoch ended; "
+                    "the estimator is not fitted."
+                )
+            net.module_.load_state_dict(monitor.best_state_)
+            warnings.warn(
+                f"Training interrupted (KeyboardInterrupt) after "
+                f"{len(net.history)} epoch(s); keeping the best weights so far "
+                f"(epoch {monitor.best_epoch_}).",
+                UserWarning,
+                stacklevel=3,
+            )
+        elif use_validation and monitor.best_state_ is not None:
+            net.module_.load_state_dict(monitor.best_state_)
+        monitor.best_state_ = None
+        net.module_.eval()
+
+        self._net = net
+        self.module_ = net.module_
+        history = net.history
+        self.loss_curve_ = [float(row["train_loss"]) for row in history]
+        self.loss_ = self.loss_curve_[-1]
+        self.n_iter_ = len(history)
+        self.best_loss_ = float(monitor.best_loss_)
+        if use_validation:
+            self.validation_scores_ = list(monitor.validation_scores_)
+            self.best_validation_score_ = float(monitor.best_validation_score_)
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+        if (
+            not incremental
+            and not net._interrupted
+            and not monitor.converged_
+            and self.n_iter_no_change <= epochs
+        ):
+            warnings.warn(
+                f"{type(self).__name__}: max_iter={self.max_iter} epochs reached "
+                "and the optimization hasn't converged yet (tol="
+                f"{self.tol}, n_iter_no_change={self.n_iter_no_change}).",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return self
+
+    def _validation_split(self, y, n_samples):
+        n_valid = int(np.ceil(self.validation_fraction * n_samples))
+        if n_valid < 1 or n_samples - n_valid < 1:
+            raise ValueError(
+                f"early_stopping=True needs at least 2 samples to hold out "
+                f"validation_fraction={self.validation_fraction} of them; got "
+                f"n_samples={n_samples}."
+            )
+        index = np.arange(n_samples)
+        stratify = None
+        if self._is_classifier_engine and y.ndim == 1:
+            stratify = y
+        train_idx, valid_idx = train_test_split(
+            index,
+            test_size=self.validation_fraction,
+            random_state=self._seed % (2**32 - 1),
+            stratify=stratify,
+        )
+        device = self._device
+        return _IndexSplit(
+            torch.as_tensor(np.sort(train_idx), device=device),
+            torch.as_tensor(np.sort(valid_idx), device=device),
+        )
+
+    def _reset_fitted_state(self):
+        for key in list(vars(self)):
+            if (key.endswith("_") and not key.startswith("__")) or key in (
+                "_net",
+                "_net_n_outputs",
+            ):
+                delattr(self, key)
+
+    # ------------------------------------------------------------- inference
+    def _forward(self, X):
+        """Raw module outputs for validated float32 ``X``, as float32 numpy."""
+        module = self.module_
+        if module.training:
+            module.eval()
+        X = self._prepare_X(X)
+        n = X.shape[0]
+        device = self._device
+        outs = []
+        with torch.inference_mode():
+            for start in range(0, n, _INFERENCE_CHUNK):
+                chunk = X[start : start + _INFERENCE_CHUNK]
+                if not (chunk.flags.writeable and chunk.flags.c_contiguous):
+                    chunk = np.array(chunk, order="C", copy=True)
+                out = module(torch.from_numpy(chunk).to(device))
+                outs.append(out.float().cpu().numpy())
+        if len(outs) == 1:
+            return outs[0]
+        return np.concatenate(outs, axis=0)
+
+    def _check_inference_input(self, X):
+        check_is_fitted(self)
+        return self._validate_X(X, reset=False)
+
+    # ------------------------------------------------------------- pickling
+    def __getstate__(self):
+        # object.__getstate__ returns the live __dict__: copy before editing.
+        state = dict(super().__getstate__())
+        # module_ is the net's module; skorch pickles it device-independently
+        # and we re-link it on load, so a GPU model unpickles on a CPU machine.
+        if "_net" in state:
+            state.pop("module_", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "_net" in state:
+            self.module_ = self._net.module_
+            net_device = torch.device(self._net.device)
+            if net_device.type != self._device.type:
+                self._device = net_device
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+
+# ---------------------------------------------------------------------------
+# Target handling shared by every family
+# ---------------------------------------------------------------------------
+def _classification_accuracy(y_pred, y, w, *, kind):
+    if kind == "binary":
+        correct = (y_pred[:, 0] > 0).to(y.dtype) == y[:, 0]
+    elif kind == "multiclass":
+        correct = y_pred.argmax(dim=1) == y
+    else:
+        correct = ((y_pred > 0).to(y.dtype) == y).all(dim=1)
+    return (correct.float() * w).sum() / w.sum()
+
+
+def _regression_r2(y_pred, y, w):
+    w = w[:, None]
+    total = w.sum()
+    mean = (w * y).sum(dim=0) / total
+    ss_res = (w * (y - y_pred) ** 2).sum(dim=0)
+    ss_tot = (w * (y - mean) ** 2).sum(dim=0)
+    r2 = torch.where(
+        ss_tot > 0, 1 - ss_res / ss_tot.clamp_min(1e-30), (ss_res == 0).float()
+    )
+    return r2.mean()
+
+
+def _checked_sample_weight(sample_weight, X):
+    sw = _check_sample_weight(
+        sample_weight, X, dtype=np.float32, ensure_non_negative=True
+    )
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if sw.sum() <= 0:
+        raise ValueError("sample_weight must have a positive sum.")
+    return sw
+
+
+class _BaseTorchClassifier(_BaseTorchEstimator):
+    """Label encoding, losses and probability outputs for torch classifiers.
+
+    Binary targets use one logit and the logistic loss, multiclass targets one
+    logit per class and the softmax cross-entropy, multilabel indicator targets
+    one logit per label and a logistic loss per label.
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseTorchEstimator._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+    _is_classifier_engine = True
+
+    def _criterion(self):
+        if self._target_kind == "multiclass":
+            return torch.nn.CrossEntropyLoss(reduction="none")
+        return torch.nn.BCEWithLogitsLoss(reduction="none")
+
+    @property
+    def _validation_score(self):
+        return functools.partial(_classification_accuracy, kind=self._target_kind)
+
+    def _encode_targets(self, y, classes, *, first_call):
+        """Validate ``y`` and return (encoded y, n_outputs)."""
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multilabel-indicator":
+            y = np.asarray(y)
+            if first_call:
+                self.classes_ = np.arange(y.shape[1])
+                self._target_kind = "multilabel"
+            elif self._target_kind != "multilabel" or y.shape[1] != len(
+                self.classes_
+            ):
+                raise ValueError(
+                    "y has a different label structure from the one the "
+                    "estimator was fitted with."
+                )
+            return y.astype(np.float32), y.shape[1]
+        if kind not in ("binary", "multiclass"):
+            raise ValueError(
+                f"{type(self).__name__} supports binary, multiclass and "
+                f"multilabel-indicator targets; got {kind!r} targets."
+            )
+        y = column_or_1d(y, warn=True)
+        if first_call:
+            labels = np.unique(y) if classes is None else np.unique(classes)
+            if len(labels) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes "
+                    f"in the data, but the data contains only one class: "
+                    f"{labels[0]!r}."
+                )
+            self.classes_ = labels
+            self._target_kind = "binary" if len(labels) == 2 else "multiclass"
+        elif self._target_kind == "multilabel":
+            raise ValueError(
+                "The estimator was fitted on multilabel targets; got 1-D y."
+            )
+        unseen = np.setdiff1d(np.unique(y), self.classes_)
+        if len(unseen):
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} that are not in classes_ "
+                f"{self.classes_.tolist()}."
+            )
+        codes = np.searchsorted(self.classes_, y)
+        if self._target_kind == "binary":
+            return codes.astype(np.float32)[:, None], 1
+        return codes.astype(np.int64), len(self.classes_)
+
+    def _sample_weight(self, sample_weight, X, y):
+        sw = _checked_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            cw = compute_sample_weight(self.class_weight, y)
+            sw = sw * cw.astype(np.float32)
+        return sw
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The target labels, or a binary indicator matrix for multilabel
+            classification.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss. ``None`` gives every
+            sample weight 1.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        continuing = self.warm_start and hasattr(self, "_net")
+        X, y = validate_data(
+            self, X, y, reset=not continuing, dtype=np.float32, order="C",
+            multi_output=True, **self._validate_kwargs(),
+        )
+        old = getattr(self, "classes_", None) if continuing else None
+        y_enc, n_outputs = self._encode_targets(y, None, first_call=True)
+        if old is not None and not np.array_equal(old, self.classes_):
+            self.classes_ = old
+            raise ValueError(
+                "warm_start=True needs the same classes as the previous fit; "
+                f"got {np.unique(y).tolist()}, fitted on {old.tolist()}."
+            )
+        sw = self._sample_weight(sample_weight, X, y)
+        return self._fit_engine(X, y_enc, sw, n_outputs=n_outputs)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The target labels.
+
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that can appear in ``y``. Required on the first call
+            for binary and multiclass targets, ignored afterwards.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first_call = not hasattr(self, "_net")
+        X, y = validate_data(
+            self, X, y, reset=first_call, dtype=np.float32, order="C",
+            multi_output=True, **self._validate_kwargs(),
+        )
+        if first_call and classes is None and type_of_target(y) != (
+            "multilabel-indicator"
+        ):
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit."
+            )
+        y_enc, n_outputs = self._encode_targets(y, classes, first_call=first_call)
+        sw = self._sample_weight(sample_weight, X, y)
+        return self._fit_engine(X, y_enc, sw, n_outputs=n_outputs, incremental=True)
+
+    def decision_function(self, X):
+        """Logits of the classes (the network's output before softmax/sigmoid).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            One logit per sample for binary problems (positive means
+            ``classes_[1]``), otherwise one per class or label.
+        """
+        X = self._check_inference_input(X)
+        out = self._forward(X)
+        if self._target_kind == "binary":
+            return out[:, 0]
+        return out
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Predicted labels, or a binary indicator matrix for multilabel
+            targets.
+        """
+        scores = self.decision_function(X)
+        if self._target_kind == "binary":
+            return self.classes_[(scores > 0).astype(np.intp)]
+        if self._target_kind == "multiclass":
+            return self.classes_[np.argmax(scores, axis=1)]
+        return (scores > 0).astype(np.int64)
+
+    def predict_proba(self, X):
+        """Predict class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in float64, columns in the order of ``classes_``. Rows
+            sum to 1 except for multilabel targets, where each column is the
+            probability of its label.
+        """
+        scores = self.decision_function(X).astype(np.float64)
+        if self._target_kind == "binary":
+            p = expit(scores)
+            return np.column_stack([1.0 - p, p])
+        if self._target_kind == "multiclass":
+            return softmax(scores, axis=1)
+        return expit(scores)
+
+    def predict_log_proba(self, X):
+        """Predict the logarithm of class probabilities, computed stably.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns in the order of ``classes_``.
+        """
+        scores = self.decision_function(X).astype(np.float64)
+        if self._target_kind == "binary":
+            return np.column_stack([log_expit(-scores), log_expit(scores)])
+        if self._target_kind == "multiclass":
+            return log_softmax(scores, axis=1)
+        return log_expit(scores)
+
+    def _validate_kwargs(self):
+        return {}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+class _BaseTorchRegressor(_BaseTorchEstimator):
+    """Targets, loss (mean squared error) and outputs for torch regressors."""
+
+    _parameter_constraints: dict = {
+        **_BaseTorchEstimator._parameter_constraints,
+        "normalize_y": ["boolean"],
+    }
+
+    def _criterion(self):
+        return torch.nn.MSELoss(reduction="none")
+
+    @property
+    def _validation_score(self):
+        return _regression_r2
+
+    def _encode_y(self, y, sample_weight, *, first_call):
+        y = np.asarray(y, dtype=np.float64)
+        if first_call:
+            self._y_1d = y.ndim == 1
+        y2 = y.reshape(len(y), -1)
+        if first_call:
+            if self.normalize_y:
+                mean = np.average(y2, axis=0, weights=sample_weight)
+                std = np.sqrt(
+                    np.average((y2 - mean) ** 2, axis=0, weights=sample_weight)
+                )
+                std[std < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
+            else:
+                mean = np.zeros(y2.shape[1])
+                std = np.ones(y2.shape[1])
+            self._y_mean, self._y_std = mean, std
+        elif y2.shape[1] != len(self._y_mean):
+            raise ValueError(
+                f"y has {y2.shape[1]} outputs but the estimator was fitted with "
+                f"{len(self._y_mean)}."
+            )
+        return ((y2 - self._y_mean) / self._y_std).astype(np.float32)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss. ``None`` gives every
+            sample weight 1.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        continuing = self.warm_start and hasattr(self, "_net")
+        X, y = validate_data(
+            self, X, y, reset=not continuing, dtype=np.float32, order="C",
+            multi_output=True, y_numeric=True,
+        )
+        sw = _checked_sample_weight(sample_weight, X)
+        y_enc = self._encode_y(y, sw, first_call=not continuing)
+        self.n_outputs_ = y_enc.shape[1]
+        return self._fit_engine(X, y_enc, sw, n_outputs=y_enc.shape[1])
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first_call = not hasattr(self, "_net")
+        X, y = validate_data(
+            self, X, y, reset=first_call, dtype=np.float32, order="C",
+            multi_output=True, y_numeric=True,
+        )
+        sw = _checked_sample_weight(sample_weight, X)
+        y_enc = self._encode_y(y, sw, first_call=first_call)
+        self.n_outputs_ = y_enc.shape[1]
+        return self._fit_engine(
+            X, y_enc, sw, n_outputs=y_enc.shape[1], incremental=True
+        )
+
+    def predict(self, X):
+        """Predict using the trained network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values (float64), 1-D when the model was fitted on 1-D y.
+        """
+        X = self._check_inference_input(X)
+        out = self._forward(X).astype(np.float64) * self._y_std + self._y_mean
+        return out[:, 0] if self._y_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,326 @@
+"""Private training machinery composed around skorch: data, iterator, net, callbacks."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+
+
+class _StopTraining(KeyboardInterrupt):
+    """Raised by our callbacks to end training; skorch stops on KeyboardInterrupt."""
+
+
+class _NonFiniteLossError(ValueError):
+    """A training loss became NaN or infinite."""
+
+
+def _take(data, index):
+    """Index a tensor, or every tensor of a tuple/dict, along the first axis."""
+    if isinstance(data, torch.Tensor):
+        return data[index]
+    if isinstance(data, dict):
+        return {k: _take(v, index) for k, v in data.items()}
+    if isinstance(data, (tuple, list)):
+        return type(data)(_take(v, index) for v in data)
+    raise TypeError(f"Cannot index data of type {type(data).__name__}.")
+
+
+def _first_len(data):
+    if isinstance(data, dict):
+        data = next(iter(data.values()))
+    elif isinstance(data, (tuple, list)):
+        data = data[0]
+    return len(data)
+
+
+class _TensorDataset(torch.utils.data.Dataset):
+    """Whole in-memory tensors (already on the training device).
+
+    ``X`` is a tensor (or a tuple/dict of tensors); ``y`` and ``w`` are tensors.
+    """
+
+    def __init__(self, X, y, w):
+        self.X = X
+        self.y = y
+        self.w = w
+
+    def __len__(self):
+        return _first_len(self.X)
+
+    def __getitem__(self, i):
+        return _take(self.X, i), (self.y[i], self.w[i])
+
+    def subset(self, index):
+        return _TensorDataset(
+            _take(self.X, index), _take(self.y, index), _take(self.w, index)
+        )
+
+
+def _batch_bounds(n, batch_size):
+    """Start/stop pairs covering ``range(n)``; never a last batch of one row.
+
+    A batch of a single row breaks batch normalization in training mode, so a
+    trailing single row is merged into the previous batch.
+    """
+    starts = list(range(0, n, batch_size))
+    stops = [min(s + batch_size, n) for s in starts]
+    if len(starts) > 1 and stops[-1] - starts[-1] == 1:
+        starts.pop()
+        stops.pop()
+        stops[-1] = n
+    return list(zip(starts, stops))
+
+
+class _TensorBatchIterator:
+    """Yield mini-batches by slicing whole tensors, not row by row.
+
+    skorch's default DataLoader calls ``Dataset.__getitem__`` and
+    ``default_collate`` once per row, which is most of its training overhead on
+    in-memory data. Slicing (or gathering by a permutation) costs one indexing
+    call per batch. ``generator`` drives the shuffling so that it is seeded
+    independently of the global torch RNG and continues across epochs.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+
+    def __len__(self):
+        return len(_batch_bounds(len(self.dataset), self.batch_size))
+
+    def __iter__(self):
+        ds = self.dataset
+        n = len(ds)
+        bounds = _batch_bounds(n, self.batch_size)
+        if self.shuffle:
+            perm = torch.randperm(n, generator=self.generator)
+            perm = perm.to(ds.y.device)
+            for start, stop in bounds:
+                idx = perm[start:stop]
+                yield _take(ds.X, idx), (ds.y[idx], ds.w[idx])
+        else:
+            for start, stop in bounds:
+                sl = slice(start, stop)
+                yield _take(ds.X, sl), (ds.y[sl], ds.w[sl])
+
+
+class _IndexSplit:
+    """skorch ``train_split`` returning fixed train/validation index sets."""
+
+    def __init__(self, train_index, valid_index):
+        self.train_index = train_index
+        self.valid_index = valid_index
+
+    def __call__(self, dataset, y=None, **fit_params):
+        return dataset.subset(self.train_index), dataset.subset(self.valid_index)
+
+
+class _SkorchNet(NeuralNet):
+    """skorch net with a sample-weighted loss, L1/L2 penalties and clean stopping.
+
+    Private: estimators compose it; users never see it. The penalties follow
+    scikit-learn's MLP convention, ``0.5 * alpha * ||W||^2 / batch_rows`` (and
+    ``l1_alpha * ||W||_1 / batch_rows``), applied to weight matrices and kernels
+    only, never to biases or normalization parameters.
+    """
+
+    def configure(self, *, l2=0.0, l1=0.0, reduce_per_sample=None):
+        self._l2 = float(l2)
+        self._l1 = float(l1)
+        self._reduce_per_sample = reduce_per_sample
+        self._interrupted = False
+        self._penalized = [p for p in self.module_.parameters() if p.ndim >= 2]
+        return self
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y, w = y_true
+        per_sample = self.criterion_(y_pred, y)
+        if self._reduce_per_sample is not None:
+            per_sample = self._reduce_per_sample(per_sample)
+        elif per_sample.ndim > 1:
+            per_sample = per_sample.reshape(per_sample.shape[0], -1).mean(dim=1)
+        loss = (per_sample * w).sum() / w.sum()
+        if training and (self._l2 > 0 or self._l1 > 0):
+            n_rows = per_sample.shape[0]
+            if self._l2 > 0:
+                sq = sum((p * p).sum() for p in self._penalized)
+                loss = loss + 0.5 * self._l2 * sq / n_rows
+            if self._l1 > 0:
+                ab = sum(p.abs().sum() for p in self._penalized)
+                loss = loss + self._l1 * ab / n_rows
+        return loss
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        # skorch swallows every KeyboardInterrupt (its own early stopping uses
+        # one). We tell our stopping signal apart from a user's Ctrl-C.
+        if not self.initialized_:
+            self.initialize()
+        self._interrupted = False
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, **fit_params)
+        except _StopTraining:
+            pass
+        except KeyboardInterrupt:
+            self._interrupted = True
+        finally:
+            self.notify("on_train_end", X=X, y=y)
+        return self
+
+
+class _LRSchedule(Callback):
+    """Learning-rate schedules set directly on the optimizer's parameter groups.
+
+    - ``constant``: eta_0.
+    - ``invscaling``: Robbins-Monro steps eta_t = eta_0 / (1 + t)^power_t, with t
+      the number of optimizer steps taken so far (persists over warm starts).
+    - ``cosine``: eta_0 (1 + cos(pi e / E)) / 2 over the E = max_iter epochs.
+    - ``plateau``: divide by 5 when the monitored loss has not improved by tol
+      for n_iter_no_change epochs.
+    """
+
+    def __init__(
+        self, kind, lr0, *, power_t=0.5, n_epochs=1, tol=1e-4, patience=10,
+        monitor="train_loss",
+    ):
+        self.kind = kind
+        self.lr0 = lr0
+        self.power_t = power_t
+        self.n_epochs = n_epochs
+        self.tol = tol
+        self.patience = patience
+        self.monitor = monitor
+        self.step_ = 0
+        self.epoch_ = 0
+        self.lr_ = lr0
+        self.best_ = math.inf
+        self.bad_epochs_ = 0
+
+    def _set(self, net, lr):
+        self.lr_ = lr
+        for group in net.optimizer_.param_groups:
+            group["lr"] = lr
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training and self.kind == "invscaling":
+            self._set(net, self.lr0 / (1.0 + self.step_) ** self.power_t)
+            self.step_ += 1
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.kind == "cosine":
+            frac = min(self.epoch_ / max(self.n_epochs, 1), 1.0)
+            self._set(net, 0.5 * self.lr0 * (1.0 + math.cos(math.pi * frac)))
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epoch_ += 1
+        if self.kind == "plateau":
+            value = net.history[-1].get(self.monitor, math.inf)
+            if value < self.best_ - self.tol:
+                self.best_ = value
+                self.bad_epochs_ = 0
+            else:
+                self.bad_epochs_ += 1
+                if self.bad_epochs_ >= self.patience:
+                    self._set(net, self.lr_ / 5.0)
+                    self.bad_epochs_ = 0
+
+
+class _Monitor(Callback):
+    """Non-finite loss check, stopping rule, best weights and the progress bar.
+
+    Stopping follows scikit-learn's MLP: with ``early_stopping`` the validation
+    score must improve by ``tol`` within ``n_iter_no_change`` epochs; without it
+    the training loss must decrease by ``tol``. The best weights (by validation
+    score, else by training loss) are kept so that early stopping and Ctrl-C can
+    restore them.
+    """
+
+    def __init__(self, *, score_fn, tol, n_iter_no_change, early_stopping, verbose,
+                 stop_on_plateau=True, total_epochs=None):
+        self.score_fn = score_fn
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.verbose = verbose
+        self.stop_on_plateau = stop_on_plateau
+        self.total_epochs = total_epochs
+        self.validation_scores_ = []
+        self.best_validation_score_ = -math.inf
+        self.best_loss_ = math.inf
+        self.best_epoch_ = None
+        self.best_state_ = None
+        self.no_improvement_ = 0
+        self.converged_ = False
+        self._valid_out = []
+        self._bar = None
+
+    def on_train_begin(self, net, **kwargs):
+        self.converged_ = False
+        if self.verbose:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=self.total_epochs, unit="epoch", leave=True)
+
+    def on_train_end(self, net, **kwargs):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        if training:
+            loss = net.history[-1]["batches"][-1]["train_loss"]
+            if not math.isfinite(loss):
+                epoch = len(net.history)
+                raise _NonFiniteLossError(
+                    f"The training loss became {loss} at epoch {epoch}. Training "
+                    "diverged: try a smaller learning_rate_init, scaling the "
+                    "inputs (e.g. StandardScaler), or a stronger alpha."
+                )
+        elif self.early_stopping:
+            self._valid_out.append((y_pred.detach(), batch[1][0], batch[1][1]))
+
+    def _snapshot(self, net):
+        self.best_state_ = {
+            k: v.detach().clone() for k, v in net.module_.state_dict().items()
+        }
+        self.best_epoch_ = len(net.history)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        loss = row["train_loss"]
+        improved = False
+        if self.early_stopping:
+            y_pred = torch.cat([o[0] for o in self._valid_out])
+            y = torch.cat([o[1] for o in self._valid_out])
+            w = torch.cat([o[2] for o in self._valid_out])
+            self._valid_out = []
+            score = float(self.score_fn(y_pred, y, w))
+            net.history.record("valid_score", score)
+            self.validation_scores_.append(score)
+            if score > self.best_validation_score_:
+                self._snapshot(net)
+            if score > self.best_validation_score_ + self.tol:
+                improved = True
+            self.best_validation_score_ = max(self.best_validation_score_, score)
+        else:
+            if loss < self.best_loss_:
+                self._snapshot(net)
+            if loss < self.best_loss_ - self.tol:
+                improved = True
+        self.best_loss_ = min(self.best_loss_, loss)
+        self.no_improvement_ = 0 if improved else self.no_improvement_ + 1
+        if self._bar is not None:
+            post = {"loss": f"{loss:.4g}"}
+            if self.early_stopping:
+                post["val_score"] = f"{self.validation_scores_[-1]:.4g}"
+            self._bar.set_postfix(post, refresh=False)
+            self._bar.update(1)
+        if self.stop_on_plateau and self.no_improvement_ >= self.n_iter_no_change:
+            self.converged_ = True
+            raise _StopTraining()

@@ -1,0 +1,506 @@
+"""Multi-layer perceptrons: MLPClassifier and MLPRegressor."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral
+
+from sklearn.base import ClassifierMixin, RegressorMixin
+
+from sklearn_mathdl._base import _BaseTorchClassifier, _BaseTorchRegressor
+from sklearn_mathdl._modules import ACTIVATIONS, _MLPModule
+from sklearn_mathdl.utils._compat import StrOptions
+
+
+class MLPClassifier(ClassifierMixin, _BaseTorchClassifier):
+    """Multi-layer perceptron classifier trained by mini-batch SGD-type optimizers.
+
+    Binary, multiclass and multilabel classification with a softmax (or
+    per-label sigmoid) output and the cross-entropy loss. With
+    ``hidden_layer_sizes=()`` it is logistic regression trained by stochastic
+    gradient descent.
+
+    Read more in the :ref:`User Guide <mlp>`.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Widths of the hidden layers. ``()`` gives no hidden layer: multinomial
+        logistic regression.
+
+    activation : {"relu", "tanh", "sigmoid", "gelu", "identity"}, default="relu"
+        Activation function of the hidden layers.
+
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
+        The optimizer (from :mod:`torch.optim`).
+
+    learning_rate_init : float, default=1e-3
+        Initial step size eta_0.
+
+    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+            default="constant"
+        Step-size schedule. "invscaling" is the Robbins-Monro schedule
+        ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
+        anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule. The Robbins-Monro conditions
+        (sum eta_t infinite, sum eta_t^2 finite) hold for 0.5 < power_t <= 1.
+
+    momentum : float, default=0.9
+        Momentum of the "sgd" optimizer.
+
+    nesterovs_momentum : bool, default=True
+        Whether the "sgd" optimizer uses Nesterov's momentum.
+
+    optimizer_params : dict, default=None
+        Further keyword arguments of the torch optimizer (for example
+        ``{"betas": (0.9, 0.99)}``). Copied, never modified.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        weight matrices (not the biases), scikit-learn's convention.
+
+    l1_alpha : float, default=0.0
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        weight matrices.
+
+    dropout : float, default=0.0
+        Probability of zeroing a hidden unit during training.
+
+    batch_norm : bool, default=False
+        Whether to add batch normalization after each hidden linear layer.
+
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool, default=True
+        Whether to reshuffle the training rows at every epoch.
+
+    tol : float, default=1e-4
+        Training stops when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that ends training.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified for classifiers, seeded by ``random_state``), stop when the
+        validation score stops improving, and restore the weights of the best
+        epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``. "balanced"
+        uses ``n_samples / (n_classes * np.bincount(y))``.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous weights and optimizer
+        state instead of starting afresh.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation split.
+        An int gives identical results on the CPU across calls; GPU kernels
+        (cuDNN) may still be nondeterministic. Global seeds are never touched.
+
+    device : {"cpu", "cuda", "mps", "auto"} or torch.device, default="cpu"
+        Where the network is trained and evaluated. "auto" picks CUDA, then MPS,
+        then the CPU. Predictions are always returned as NumPy arrays.
+
+    verbose : int, default=0
+        0 is silent; 1 or more shows a progress bar over epochs with the
+        training loss (and the validation score with ``early_stopping``).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (label indices for multilabel targets).
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    module_ : torch.nn.Module
+        The trained network, in evaluation mode.
+
+    n_iter_ : int
+        Number of epochs trained so far.
+
+    loss_ : float
+        Training loss of the last epoch, penalties included.
+
+    loss_curve_ : list of float
+        Training loss of every epoch.
+
+    best_loss_ : float
+        Lowest training loss reached.
+
+    validation_scores_ : list of float or None
+        Validation score at every epoch with ``early_stopping=True``, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping=True``, else None.
+
+    See Also
+    --------
+    MLPRegressor : Multi-layer perceptron regressor.
+    sklearn.neural_network.MLPClassifier : scikit-learn's NumPy implementation.
+
+    Notes
+    -----
+    Inputs should be standardized (for example with
+    :class:`~sklearn.preprocessing.StandardScaler` in a pipeline). Training runs
+    on a private skorch net; predictions run the module directly in large
+    batches under :func:`torch.inference_mode`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn_mathdl import MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01,
+    ...                     max_iter=100, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array([0, 1, 2])
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 3)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseTorchClassifier._parameter_constraints,
+        "hidden_layer_sizes": [tuple, list],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        activation="relu",
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        optimizer_params=None,
+        alpha=1e-4,
+        l1_alpha=0.0,
+        dropout=0.0,
+        batch_norm=False,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.optimizer_params = optimizer_params
+        self.alpha = alpha
+        self.l1_alpha = l1_alpha
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def _build_module(self, n_features_in, n_outputs):
+        for size in self.hidden_layer_sizes:
+            if not isinstance(size, Integral) or size < 1:
+                raise ValueError(
+                    "hidden_layer_sizes must contain positive integers, got "
+                    f"{self.hidden_layer_sizes!r}."
+                )
+        return _MLPModule(
+            n_features_in,
+            n_outputs,
+            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+            activation=self.activation,
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, _BaseTorchRegressor):
+    """Multi-layer perceptron regressor trained by mini-batch SGD-type optimizers.
+
+    Single- and multi-output regression with the mean squared error loss. With
+    ``hidden_layer_sizes=()`` it is linear regression trained by stochastic
+    gradient descent.
+
+    Read more in the :ref:`User Guide <mlp>`.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Widths of the hidden layers. ``()`` gives no hidden layer: linear
+        regression.
+
+    activation : {"relu", "tanh", "sigmoid", "gelu", "identity"}, default="relu"
+        Activation function of the hidden layers.
+
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
+        The optimizer (from :mod:`torch.optim`).
+
+    learning_rate_init : float, default=1e-3
+        Initial step size eta_0.
+
+    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+            default="constant"
+        Step-size schedule. "invscaling" is the Robbins-Monro schedule
+        ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
+        anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule. The Robbins-Monro conditions
+        (sum eta_t infinite, sum eta_t^2 finite) hold for 0.5 < power_t <= 1.
+
+    momentum : float, default=0.9
+        Momentum of the "sgd" optimizer.
+
+    nesterovs_momentum : bool, default=True
+        Whether the "sgd" optimizer uses Nesterov's momentum.
+
+    optimizer_params : dict, default=None
+        Further keyword arguments of the torch optimizer (for example
+        ``{"betas": (0.9, 0.99)}``). Copied, never modified.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        weight matrices (not the biases), scikit-learn's convention.
+
+    l1_alpha : float, default=0.0
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        weight matrices.
+
+    dropout : float, default=0.0
+        Probability of zeroing a hidden unit during training.
+
+    batch_norm : bool, default=False
+        Whether to add batch normalization after each hidden linear layer.
+
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool, default=True
+        Whether to reshuffle the training rows at every epoch.
+
+    tol : float, default=1e-4
+        Training stops when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that ends training.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified for classifiers, seeded by ``random_state``), stop when the
+        validation score stops improving, and restore the weights of the best
+        epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``.
+
+    normalize_y : bool, default=True
+        Whether to standardize the targets for training (and undo it at
+        prediction). Networks train far better on unit-scale targets.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous weights and optimizer
+        state instead of starting afresh.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation split.
+        An int gives identical results on the CPU across calls; GPU kernels
+        (cuDNN) may still be nondeterministic. Global seeds are never touched.
+
+    device : {"cpu", "cuda", "mps", "auto"} or torch.device, default="cpu"
+        Where the network is trained and evaluated. "auto" picks CUDA, then MPS,
+        then the CPU. Predictions are always returned as NumPy arrays.
+
+    verbose : int, default=0
+        0 is silent; 1 or more shows a progress bar over epochs with the
+        training loss (and the validation score with ``early_stopping``).
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of outputs.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    module_ : torch.nn.Module
+        The trained network, in evaluation mode.
+
+    n_iter_ : int
+        Number of epochs trained so far.
+
+    loss_ : float
+        Training loss of the last epoch, penalties included.
+
+    loss_curve_ : list of float
+        Training loss of every epoch.
+
+    best_loss_ : float
+        Lowest training loss reached.
+
+    validation_scores_ : list of float or None
+        Validation score at every epoch with ``early_stopping=True``, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping=True``, else None.
+
+    See Also
+    --------
+    MLPClassifier : Multi-layer perceptron classifier.
+    sklearn.neural_network.MLPRegressor : scikit-learn's NumPy implementation.
+
+    Notes
+    -----
+    Inputs should be standardized (for example with
+    :class:`~sklearn.preprocessing.StandardScaler` in a pipeline). The loss is
+    computed on standardized targets when ``normalize_y=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl import MLPRegressor
+    >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
+    >>> y = X.ravel() ** 2
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01,
+    ...                    max_iter=200, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> reg.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseTorchRegressor._parameter_constraints,
+        "hidden_layer_sizes": [tuple, list],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        activation="relu",
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        optimizer_params=None,
+        alpha=1e-4,
+        l1_alpha=0.0,
+        dropout=0.0,
+        batch_norm=False,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        normalize_y=True,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.optimizer_params = optimizer_params
+        self.alpha = alpha
+        self.l1_alpha = l1_alpha
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.normalize_y = normalize_y
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def _build_module(self, n_features_in, n_outputs):
+        for size in self.hidden_layer_sizes:
+            if not isinstance(size, Integral) or size < 1:
+                raise ValueError(
+                    "hidden_layer_sizes must contain positive integers, got "
+                    f"{self.hidden_layer_sizes!r}."
+                )
+        return _MLPModule(
+            n_features_in,
+            n_outputs,
+            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+            activation=self.activation,
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
+        )

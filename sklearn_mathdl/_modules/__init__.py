@@ -1,0 +1,8 @@
+"""Pure torch modules; they never import scikit-learn or skorch."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from sklearn_mathdl._modules._mlp import ACTIVATIONS, _MLPModule
+
+__all__ = ["ACTIVATIONS", "_MLPModule"]

@@ -1,0 +1,15 @@
+"""The single place where private scikit-learn APIs are imported."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from sklearn.base import _fit_context
+from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
+
+__all__ = ["HasMethods", "Interval", "StrOptions", "_check_sample_weight", "_fit_context", "validate_params"]

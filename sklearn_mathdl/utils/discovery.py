@@ -1,0 +1,74 @@
+"""Discovery of the public estimators of sklearn_mathdl."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import importlib
+import inspect
+import pkgutil
+from operator import itemgetter
+
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    TransformerMixin,
+)
+
+_TYPE_FILTERS = {
+    "classifier": ClassifierMixin,
+    "regressor": RegressorMixin,
+    "transformer": TransformerMixin,
+}
+
+
+def all_estimators(type_filter=None):
+    """List the public estimators of sklearn_mathdl.
+
+    Parameters
+    ----------
+    type_filter : {"classifier", "regressor", "transformer"}, list of those \
+            or None, default=None
+        Keep only estimators of these kinds. ``None`` keeps all.
+
+    Returns
+    -------
+    estimators : list of (name, class) tuples
+        Sorted by name. Private classes (names starting with ``_``) are never
+        listed.
+
+    Examples
+    --------
+    >>> from sklearn_mathdl.utils.discovery import all_estimators
+    >>> [name for name, _ in all_estimators("regressor")][:1]
+    ['MLPRegressor']
+    """
+    import sklearn_mathdl
+
+    found = {}
+    for info in pkgutil.walk_packages(
+        sklearn_mathdl.__path__, prefix="sklearn_mathdl."
+    ):
+        if ".tests" in info.name or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if name.startswith("_") or not cls.__module__.startswith("sklearn_mathdl"):
+                continue
+            if issubclass(cls, BaseEstimator) and not inspect.isabstract(cls):
+                found[name] = cls
+    estimators = sorted(found.items(), key=itemgetter(0))
+    if type_filter is None:
+        return estimators
+    filters = [type_filter] if isinstance(type_filter, str) else list(type_filter)
+    unknown = set(filters) - set(_TYPE_FILTERS)
+    if unknown:
+        raise ValueError(
+            f"type_filter must be among {sorted(_TYPE_FILTERS)} or None, "
+            f"got {sorted(unknown)}."
+        )
+    return [
+        (name, cls)
+        for name, cls in estimators
+        if any(issubclass(cls, _TYPE_FILTERS[f]) for f in filters)
+    ]
