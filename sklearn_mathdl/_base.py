@@ -232,6 +232,9 @@ class _BaseTorchEstimator(BaseEstimator):
                 raise
 
         if net._interrupted:
+            # drop the row of the epoch that the interrupt cut short
+            while len(net.history) and "train_loss" not in net.history[-1]:
+                net.history.pop()
             if monitor.best_state_ is None:
                 self._reset_fitted_state()
                 raise KeyboardInterrupt(

@@ -1,0 +1,61 @@
+"""Engine pieces: device resolution, batching iterator, discovery."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from unittest import mock
+
+import pytest
+import torch
+
+from sklearn_mathdl import MLPClassifier, MLPRegressor
+from sklearn_mathdl._engine import _batch_bounds, _TensorBatchIterator, _TensorDataset
+from sklearn_mathdl.utils import check_device
+from sklearn_mathdl.utils.discovery import all_estimators
+
+
+def test_check_device():
+    assert check_device("cpu") == torch.device("cpu")
+    assert check_device(torch.device("cpu")) == torch.device("cpu")
+    with mock.patch("torch.cuda.is_available", return_value=False):
+        assert check_device("auto").type in ("cpu", "mps")
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            check_device("cuda:0")
+    with pytest.raises(ValueError, match="Unknown device"):
+        check_device("gpu")
+    with pytest.raises(ValueError, match="string or a torch.device"):
+        check_device(3)
+
+
+@pytest.mark.parametrize("n, bs", [(10, 3), (10, 5), (7, 7), (1, 4), (201, 200)])
+def test_batch_bounds_cover_rows_without_singletons(n, bs):
+    bounds = _batch_bounds(n, bs)
+    covered = [i for a, b in bounds for i in range(a, b)]
+    assert covered == list(range(n))
+    if n > 1:
+        assert all(b - a >= 2 for a, b in bounds)
+
+
+def test_iterator_shuffles_reproducibly_and_covers_all_rows():
+    X = torch.arange(23, dtype=torch.float32)[:, None]
+    ds = _TensorDataset(X, torch.arange(23), torch.ones(23))
+    it = _TensorBatchIterator(ds, 5, shuffle=True,
+                              generator=torch.Generator().manual_seed(0))
+    epoch1 = torch.cat([xb[:, 0] for xb, _ in it])
+    epoch2 = torch.cat([xb[:, 0] for xb, _ in it])
+    assert sorted(epoch1.tolist()) == list(range(23))
+    assert not torch.equal(epoch1, epoch2)  # new permutation each epoch
+    for xb, (yb, wb) in it:
+        assert torch.equal(xb[:, 0].long(), yb)
+    it2 = _TensorBatchIterator(ds, 5, shuffle=True,
+                               generator=torch.Generator().manual_seed(0))
+    assert torch.equal(torch.cat([xb[:, 0] for xb, _ in it2]), epoch1)
+
+
+def test_all_estimators_filters():
+    names = dict(all_estimators())
+    assert names["MLPClassifier"] is MLPClassifier
+    assert [n for n, _ in all_estimators("regressor")] == ["MLPRegressor"]
+    assert "MLPRegressor" not in dict(all_estimators("classifier"))
+    with pytest.raises(ValueError, match="type_filter"):
+        all_estimators("nonsense")
