@@ -3,6 +3,9 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
+
+import torch
 from torch import nn
 
 ACTIVATIONS = {
@@ -21,6 +24,11 @@ class _MLPModule(nn.Module):
     regression, or logistic regression under a sigmoid/softmax loss.
     Each activation is its own module instance (no reuse), which keeps the
     network friendly to hook-based tools such as SHAP's DeepExplainer.
+
+    Weights and biases start from Glorot's uniform law, as in scikit-learn's
+    MLP: U(-b, b) with b = sqrt(6 / (fan_in + fan_out)) (sqrt(2 / ...) for the
+    sigmoid). On small tabular sets this beat PyTorch's default init
+    (U(+-1/sqrt(fan_in))) in 5-fold CV averaged over seeds.
     """
 
     def __init__(
@@ -45,6 +53,15 @@ class _MLPModule(nn.Module):
             width = size
         layers.append(nn.Linear(width, n_outputs))
         self.layers = nn.Sequential(*layers)
+        self.reset_parameters(6.0 if activation != "sigmoid" else 2.0)
+
+    @torch.no_grad()
+    def reset_parameters(self, factor=6.0):
+        for layer in self.layers:
+            if isinstance(layer, nn.Linear):
+                bound = math.sqrt(factor / (layer.in_features + layer.out_features))
+                layer.weight.uniform_(-bound, bound)
+                layer.bias.uniform_(-bound, bound)
 
     def forward(self, X):
         return self.layers(X)

@@ -1,0 +1,204 @@
+"""The tour: every estimator of the package, cross-validated next to sklearn baselines."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.kernel_ridge import KernelRidge as SkKernelRidge
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
+
+DATASETS = {
+    "breast_cancer": ("classification", load_breast_cancer),
+    "wine": ("classification", load_wine),
+    "digits": ("classification", load_digits),
+    "diabetes": ("regression", load_diabetes),
+}
+
+
+@dataclass
+class TourModel:
+    """One row family of the tour: a label and a factory of estimators."""
+
+    label: str
+    task: str
+    make: object  # callable(quick: bool, device: str) -> estimator
+    ours: bool
+
+
+def _sk_models():
+    return [
+        TourModel("sklearn LogisticRegression", "classification",
+                  lambda q, d: LogisticRegression(max_iter=2000), False),
+        TourModel("sklearn MLPClassifier", "classification",
+                  lambda q, d: SkMLPClassifier(max_iter=60 if q else 200,
+                                               random_state=0), False),
+        TourModel("sklearn SVC", "classification", lambda q, d: SVC(), False),
+        TourModel("sklearn HistGradientBoosting", "classification",
+                  lambda q, d: HistGradientBoostingClassifier(random_state=0), False),
+        TourModel("sklearn Ridge", "regression", lambda q, d: Ridge(), False),
+        TourModel("sklearn MLPRegressor", "regression",
+                  lambda q, d: SkMLPRegressor(max_iter=60 if q else 200,
+                                              random_state=0), False),
+        TourModel("sklearn KernelRidge (rbf)", "regression",
+                  lambda q, d: SkKernelRidge(kernel="rbf", alpha=1.0, gamma=0.01),
+                  False),
+        TourModel("sklearn HistGradientBoosting", "regression",
+                  lambda q, d: HistGradientBoostingRegressor(random_state=0), False),
+    ]
+
+
+def _our_models():
+    """Rows for the estimators of sklearn_mathdl. New families add theirs here."""
+    return [
+        TourModel("MLPClassifier", "classification",
+                  lambda q, d: MLPClassifier(max_iter=60 if q else 200,
+                                             random_state=0, device=d), True),
+        TourModel("MLPClassifier() logistic SGD", "classification",
+                  lambda q, d: MLPClassifier(hidden_layer_sizes=(), optimizer="sgd",
+                                             learning_rate_init=0.01,
+                                             max_iter=60 if q else 200,
+                                             random_state=0, device=d), True),
+        TourModel("MLPRegressor", "regression",
+                  lambda q, d: MLPRegressor(max_iter=60 if q else 200,
+                                            random_state=0, device=d), True),
+        TourModel("MLPRegressor() linear SGD", "regression",
+                  lambda q, d: MLPRegressor(hidden_layer_sizes=(), optimizer="sgd",
+                                            learning_rate_init=0.01,
+                                            max_iter=60 if q else 200,
+                                            random_state=0, device=d), True),
+    ]
+
+
+def tour_models():
+    """All tour rows: sklearn baselines first, then ours."""
+    return _sk_models() + _our_models()
+
+
+def run_tour(*, quick=False, output="tour_output", device="cpu", datasets=None,
+             progress=True):
+    """Cross-validate every model on every bundled dataset; return result rows."""
+    from tqdm.auto import tqdm
+
+    datasets = list(datasets or DATASETS)
+    n_splits = 3 if quick else 5
+    jobs = [
+        (name, model)
+        for name in datasets
+        for model in tour_models()
+        if model.task == DATASETS[name][0]
+    ]
+    rows = []
+    curves = {}
+    bar = tqdm(jobs, desc="tour", unit="model", disable=not progress)
+    for name, model in bar:
+        bar.set_postfix_str(f"{name}: {model.label}")
+        task, loader = DATASETS[name]
+        X, y = loader(return_X_y=True)
+        if task == "classification":
+            cv = StratifiedKFold(n_splits, shuffle=True, random_state=0)
+            scoring = "accuracy"
+        else:
+            cv = KFold(n_splits, shuffle=True, random_state=0)
+            scoring = "r2"
+        pipe = make_pipeline(StandardScaler(), model.make(quick, device))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            res = cross_validate(pipe, X, y, cv=cv, scoring=scoring,
+                                 return_estimator=model.ours)
+        rows.append({
+            "dataset": name,
+            "model": model.label,
+            "metric": scoring,
+            "mean": float(np.mean(res["test_score"])),
+            "std": float(np.std(res["test_score"])),
+            "fit_s": float(np.mean(res["fit_time"])),
+            "ours": model.ours,
+        })
+        if model.ours:
+            last = res["estimator"][0][-1]
+            if hasattr(last, "loss_curve_"):
+                curves[(name, model.label)] = last.loss_curve_
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    table = format_table(rows)
+    (out / "results.md").write_text(table + "\n")
+    _plot_curves(curves, out / "learning_curves.png")
+    return rows, table
+
+
+def format_table(rows):
+    """Render result rows as a Markdown table."""
+    lines = [
+        "| dataset | model | score (mean +- std) | fit s |",
+        "|---|---|---|---|",
+    ]
+    for r in rows:
+        mark = " *" if r["ours"] else ""
+        lines.append(
+            f"| {r['dataset']} | {r['model']}{mark} | {r['metric']} "
+            f"{r['mean']:.3f} +- {r['std']:.3f} | {r['fit_s']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def _plot_curves(curves, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for (name, label), curve in curves.items():
+        ax.plot(np.arange(1, len(curve) + 1), curve, label=f"{name}: {label}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss (first CV fold)")
+    ax.set_yscale("log")
+    ax.set_title("sklearn_mathdl tour: learning curves")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv=None):
+    """Command-line entry point: ``python -m sklearn_mathdl tour``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m sklearn_mathdl")
+    sub = parser.add_subparsers(dest="command", required=True)
+    tour = sub.add_parser("tour", help="cross-validate every estimator on bundled data")
+    tour.add_argument("--quick", action="store_true", help="3 folds, fewer epochs")
+    tour.add_argument("--output", default="tour_output", help="folder for results")
+    tour.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto")
+    tour.add_argument("--datasets", nargs="*", choices=sorted(DATASETS),
+                      help="subset of the bundled datasets")
+    args = parser.parse_args(argv)
+
+    from sklearn_mathdl.utils import check_device
+
+    check_device(args.device)
+    start = time.perf_counter()
+    _, table = run_tour(quick=args.quick, output=args.output, device=args.device,
+                        datasets=args.datasets)
+    print()
+    print(table)
+    print(f"\n* = sklearn_mathdl estimator. Total {time.perf_counter() - start:.0f} s.")
+    print(f"Wrote {Path(args.output) / 'results.md'} and "
+          f"{Path(args.output) / 'learning_curves.png'}")
+    return 0

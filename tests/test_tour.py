@@ -1,0 +1,24 @@
+"""The tour runs end to end and reports our estimators next to sklearn's."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from sklearn_mathdl._tour import main, tour_models
+from sklearn_mathdl.utils.discovery import all_estimators
+
+
+def test_tour_quick_on_wine(tmp_path, capsys):
+    assert main(["tour", "--quick", "--datasets", "wine", "--output",
+                 str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "| wine | MLPClassifier * | accuracy" in out
+    assert "sklearn LogisticRegression" in out
+    assert (tmp_path / "results.md").read_text().count("| wine |") >= 6
+    assert (tmp_path / "learning_curves.png").stat().st_size > 1000
+
+
+def test_tour_covers_every_estimator():
+    """Each public estimator appears in at least one tour row."""
+    labels = " ".join(m.label for m in tour_models() if m.ours)
+    for name, _ in all_estimators():
+        assert name in labels
