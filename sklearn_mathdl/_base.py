@@ -147,7 +147,8 @@ class _BaseTorchEstimator(BaseEstimator):
 
         X_t = self._to_tensor(self._prepare_X(X))
         y_t = self._to_tensor(y)
-        w_t = self._to_tensor(sample_weight, torch.float32)
+        uniform = bool(np.all(sample_weight == sample_weight[0]))
+        w_t = None if uniform else self._to_tensor(sample_weight, torch.float32)
         dataset = _TensorDataset(X_t, y_t, w_t)
 
         use_validation = self.early_stopping and not incremental
@@ -209,6 +210,9 @@ class _BaseTorchEstimator(BaseEstimator):
                     iterator_valid__batch_size=_VALID_CHUNK,
                     train_split=train_split,
                     callbacks=[("monitor", monitor), ("schedule", schedule)],
+                    # history keeps the epoch losses; timing and printing unused
+                    callbacks__epoch_timer=None,
+                    callbacks__print_log=None,
                     predict_nonlinearity=None,
                     device=str(self._device),
                     verbose=0,
