@@ -69,8 +69,13 @@ def hand_predict(module, X):
 
 def ours_fit(X, y, hidden, seed):
     est = MLPClassifier(
-        hidden_layer_sizes=hidden, batch_size=BATCH, max_iter=EPOCHS,
-        learning_rate_init=LR, alpha=0.0, tol=0.0, n_iter_no_change=EPOCHS + 1,
+        hidden_layer_sizes=hidden,
+        batch_size=BATCH,
+        max_iter=EPOCHS,
+        learning_rate_init=LR,
+        alpha=0.0,
+        tol=0.0,
+        n_iter_no_change=EPOCHS + 1,
         random_state=seed,
     )
     with warnings.catch_warnings():
@@ -80,8 +85,13 @@ def ours_fit(X, y, hidden, seed):
 
 def sk_fit(X, y, hidden, seed):
     est = SkMLPClassifier(
-        hidden_layer_sizes=hidden, batch_size=BATCH, max_iter=EPOCHS,
-        learning_rate_init=LR, alpha=0.0, tol=0.0, n_iter_no_change=EPOCHS + 1,
+        hidden_layer_sizes=hidden,
+        batch_size=BATCH,
+        max_iter=EPOCHS,
+        learning_rate_init=LR,
+        alpha=0.0,
+        tol=0.0,
+        n_iter_no_change=EPOCHS + 1,
         random_state=seed,
     )
     with warnings.catch_warnings():
@@ -96,14 +106,14 @@ def timed(fn, *args):
 
 
 def bench(n, d, hidden, repeats, with_sklearn=True):
-    X, y = make_classification(n_samples=n, n_features=d, n_informative=d // 2,
-                               random_state=0)
+    X, y = make_classification(
+        n_samples=n, n_features=d, n_informative=d // 2, random_state=0
+    )
     X = X.astype(np.float32)
     # Warm-up: torch imports some modules lazily on the first optimizer step.
     hand_fit(X[:512], y[:512], hidden, 0)
     ours_fit(X[:512], y[:512], hidden, 0)
-    t = {"hand_fit": [], "ours_fit": [], "sk_fit": [], "hand_pred": [],
-         "ours_pred": []}
+    t = {"hand_fit": [], "ours_fit": [], "sk_fit": [], "hand_pred": [], "ours_pred": []}
     accs = {}
     for r in range(repeats):
         order = ["hand", "ours", "sk"] if r % 2 == 0 else ["sk", "ours", "hand"]
@@ -133,8 +143,9 @@ def bench(n, d, hidden, repeats, with_sklearn=True):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--quick", action="store_true",
-                        help="small sizes and 2 repeats (smoke run)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes and 2 repeats (smoke run)"
+    )
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -143,19 +154,35 @@ def main(argv=None):
     if args.quick:
         sizes = [(4_000, 20, (64, 64))]
         repeats = 2
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} torch threads, "
-          f"{EPOCHS} epochs, batch {BATCH}, Adam lr {LR}, median of {repeats}")
-    header = ("size", "hidden", "hand fit s", "ours fit s", "sklearn fit s",
-              "fit ratio", "hand pred s", "ours pred s", "pred ratio",
-              "ours/sklearn fit")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} torch threads, "
+        f"{EPOCHS} epochs, batch {BATCH}, Adam lr {LR}, median of {repeats}"
+    )
+    header = (
+        "size",
+        "hidden",
+        "hand fit s",
+        "ours fit s",
+        "sklearn fit s",
+        "fit ratio",
+        "hand pred s",
+        "ours pred s",
+        "pred ratio",
+        "ours/sklearn fit",
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for n, d, hidden in sizes:
         med, accs = bench(n, d, hidden, repeats)
         row = (
-            f"{n}x{d}", str(hidden), f"{med['hand_fit']:.3f}", f"{med['ours_fit']:.3f}",
-            f"{med['sk_fit']:.3f}", f"{med['ours_fit'] / med['hand_fit']:.3f}",
-            f"{med['hand_pred']:.4f}", f"{med['ours_pred']:.4f}",
+            f"{n}x{d}",
+            str(hidden),
+            f"{med['hand_fit']:.3f}",
+            f"{med['ours_fit']:.3f}",
+            f"{med['sk_fit']:.3f}",
+            f"{med['ours_fit'] / med['hand_fit']:.3f}",
+            f"{med['hand_pred']:.4f}",
+            f"{med['ours_pred']:.4f}",
             f"{med['ours_pred'] / med['hand_pred']:.3f}",
             f"{med['ours_fit'] / med['sk_fit']:.3f}",
         )

@@ -1,4 +1,4 @@
-"""sklearn_mathdl: the models of Mathematical Foundations of Deep Learning as estimators."""
+"""sklearn_mathdl: the book's deep learning models as scikit-learn estimators."""
 
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause

@@ -62,13 +62,14 @@ class _BaseTorchEstimator(BaseEstimator):
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "optimizer_params": [dict, None],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "learning_rate": [
-            StrOptions({"constant", "invscaling", "cosine", "plateau"})
-        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "cosine", "plateau"})],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -435,9 +436,7 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
             if first_call:
                 self.classes_ = np.arange(y.shape[1])
                 self._target_kind = "multilabel"
-            elif self._target_kind != "multilabel" or y.shape[1] != len(
-                self.classes_
-            ):
+            elif self._target_kind != "multilabel" or y.shape[1] != len(self.classes_):
                 raise ValueError(
                     "y has a different label structure from the one the "
                     "estimator was fitted with."
@@ -505,8 +504,14 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
         """
         continuing = self.warm_start and hasattr(self, "_net")
         X, y = validate_data(
-            self, X, y, reset=not continuing, dtype=np.float32, order="C",
-            multi_output=True, **self._validate_kwargs(),
+            self,
+            X,
+            y,
+            reset=not continuing,
+            dtype=np.float32,
+            order="C",
+            multi_output=True,
+            **self._validate_kwargs(),
         )
         old = getattr(self, "classes_", None) if continuing else None
         y_enc, n_outputs = self._encode_targets(y, None, first_call=True)
@@ -545,21 +550,27 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
         """
         first_call = not hasattr(self, "_net")
         X, y = validate_data(
-            self, X, y, reset=first_call, dtype=np.float32, order="C",
-            multi_output=True, **self._validate_kwargs(),
+            self,
+            X,
+            y,
+            reset=first_call,
+            dtype=np.float32,
+            order="C",
+            multi_output=True,
+            **self._validate_kwargs(),
         )
-        if first_call and classes is None and type_of_target(y) != (
-            "multilabel-indicator"
+        if (
+            first_call
+            and classes is None
+            and type_of_target(y) != ("multilabel-indicator")
         ):
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit."
-            )
+            raise ValueError("classes must be passed on the first call to partial_fit.")
         y_enc, n_outputs = self._encode_targets(y, classes, first_call=first_call)
         sw = self._sample_weight(sample_weight, X, y)
         return self._fit_engine(X, y_enc, sw, n_outputs=n_outputs, incremental=True)
 
     def decision_function(self, X):
-        """Logits of the classes (the network's output before softmax/sigmoid).
+        """Compute the logits (the network output before softmax or sigmoid).
 
         Parameters
         ----------
@@ -712,8 +723,14 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         """
         continuing = self.warm_start and hasattr(self, "_net")
         X, y = validate_data(
-            self, X, y, reset=not continuing, dtype=np.float32, order="C",
-            multi_output=True, y_numeric=True,
+            self,
+            X,
+            y,
+            reset=not continuing,
+            dtype=np.float32,
+            order="C",
+            multi_output=True,
+            y_numeric=True,
         )
         sw = _checked_sample_weight(sample_weight, X)
         y_enc = self._encode_y(y, sw, first_call=not continuing)
@@ -742,8 +759,14 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         """
         first_call = not hasattr(self, "_net")
         X, y = validate_data(
-            self, X, y, reset=first_call, dtype=np.float32, order="C",
-            multi_output=True, y_numeric=True,
+            self,
+            X,
+            y,
+            reset=first_call,
+            dtype=np.float32,
+            order="C",
+            multi_output=True,
+            y_numeric=True,
         )
         sw = _checked_sample_weight(sample_weight, X)
         y_enc = self._encode_y(y, sw, first_call=first_call)

@@ -73,7 +73,7 @@ def _batch_bounds(n, batch_size):
         starts.pop()
         stops.pop()
         stops[-1] = n
-    return list(zip(starts, stops))
+    return list(zip(starts, stops, strict=False))
 
 
 class _TensorBatchIterator:
@@ -225,7 +225,14 @@ class _LRSchedule(Callback):
     """
 
     def __init__(
-        self, kind, lr0, *, power_t=0.5, n_epochs=1, tol=1e-4, patience=10,
+        self,
+        kind,
+        lr0,
+        *,
+        power_t=0.5,
+        n_epochs=1,
+        tol=1e-4,
+        patience=10,
         monitor="train_loss",
     ):
         self.kind = kind
@@ -280,8 +287,17 @@ class _Monitor(Callback):
     restore them.
     """
 
-    def __init__(self, *, score_fn, tol, n_iter_no_change, early_stopping, verbose,
-                 stop_on_plateau=True, total_epochs=None):
+    def __init__(
+        self,
+        *,
+        score_fn,
+        tol,
+        n_iter_no_change,
+        early_stopping,
+        verbose,
+        stop_on_plateau=True,
+        total_epochs=None,
+    ):
         self.score_fn = score_fn
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change

@@ -125,10 +125,10 @@ class MLPClassifier(ClassifierMixin, _BaseTorchClassifier):
         Class labels (label indices for multilabel targets).
 
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during ``fit``.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when `X`
+        Names of features seen during ``fit``. Defined only when ``X``
         has feature names that are all strings.
 
     module_ : torch.nn.Module
@@ -155,7 +155,7 @@ class MLPClassifier(ClassifierMixin, _BaseTorchClassifier):
     See Also
     --------
     MLPRegressor : Multi-layer perceptron regressor.
-    sklearn.neural_network.MLPClassifier : scikit-learn's NumPy implementation.
+    sklearn.neural_network.MLPClassifier : Scikit-learn's NumPy implementation.
 
     Notes
     -----
@@ -375,10 +375,10 @@ class MLPRegressor(RegressorMixin, _BaseTorchRegressor):
         Number of outputs.
 
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during ``fit``.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when `X`
+        Names of features seen during ``fit``. Defined only when ``X``
         has feature names that are all strings.
 
     module_ : torch.nn.Module
@@ -405,7 +405,7 @@ class MLPRegressor(RegressorMixin, _BaseTorchRegressor):
     See Also
     --------
     MLPClassifier : Multi-layer perceptron classifier.
-    sklearn.neural_network.MLPRegressor : scikit-learn's NumPy implementation.
+    sklearn.neural_network.MLPRegressor : Scikit-learn's NumPy implementation.
 
     Notes
     -----

@@ -1,4 +1,4 @@
-"""The tour: every estimator of the package, cross-validated next to sklearn baselines."""
+"""The tour: every estimator, cross-validated next to scikit-learn baselines."""
 
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -10,7 +10,10 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.kernel_ridge import KernelRidge as SkKernelRidge
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -43,45 +46,92 @@ class TourModel:
 
 def _sk_models():
     return [
-        TourModel("sklearn LogisticRegression", "classification",
-                  lambda q, d: LogisticRegression(max_iter=2000), False),
-        TourModel("sklearn MLPClassifier", "classification",
-                  lambda q, d: SkMLPClassifier(max_iter=60 if q else 200,
-                                               random_state=0), False),
+        TourModel(
+            "sklearn LogisticRegression",
+            "classification",
+            lambda q, d: LogisticRegression(max_iter=2000),
+            False,
+        ),
+        TourModel(
+            "sklearn MLPClassifier",
+            "classification",
+            lambda q, d: SkMLPClassifier(max_iter=60 if q else 200, random_state=0),
+            False,
+        ),
         TourModel("sklearn SVC", "classification", lambda q, d: SVC(), False),
-        TourModel("sklearn HistGradientBoosting", "classification",
-                  lambda q, d: HistGradientBoostingClassifier(random_state=0), False),
+        TourModel(
+            "sklearn HistGradientBoosting",
+            "classification",
+            lambda q, d: HistGradientBoostingClassifier(random_state=0),
+            False,
+        ),
         TourModel("sklearn Ridge", "regression", lambda q, d: Ridge(), False),
-        TourModel("sklearn MLPRegressor", "regression",
-                  lambda q, d: SkMLPRegressor(max_iter=60 if q else 200,
-                                              random_state=0), False),
-        TourModel("sklearn KernelRidge (rbf)", "regression",
-                  lambda q, d: SkKernelRidge(kernel="rbf", alpha=1.0, gamma=0.01),
-                  False),
-        TourModel("sklearn HistGradientBoosting", "regression",
-                  lambda q, d: HistGradientBoostingRegressor(random_state=0), False),
+        TourModel(
+            "sklearn MLPRegressor",
+            "regression",
+            lambda q, d: SkMLPRegressor(max_iter=60 if q else 200, random_state=0),
+            False,
+        ),
+        TourModel(
+            "sklearn KernelRidge (rbf)",
+            "regression",
+            lambda q, d: SkKernelRidge(kernel="rbf", alpha=1.0, gamma=0.01),
+            False,
+        ),
+        TourModel(
+            "sklearn HistGradientBoosting",
+            "regression",
+            lambda q, d: HistGradientBoostingRegressor(random_state=0),
+            False,
+        ),
     ]
 
 
 def _our_models():
     """Rows for the estimators of sklearn_mathdl. New families add theirs here."""
     return [
-        TourModel("MLPClassifier", "classification",
-                  lambda q, d: MLPClassifier(max_iter=60 if q else 200,
-                                             random_state=0, device=d), True),
-        TourModel("MLPClassifier() logistic SGD", "classification",
-                  lambda q, d: MLPClassifier(hidden_layer_sizes=(), optimizer="sgd",
-                                             learning_rate_init=0.01,
-                                             max_iter=60 if q else 200,
-                                             random_state=0, device=d), True),
-        TourModel("MLPRegressor", "regression",
-                  lambda q, d: MLPRegressor(max_iter=60 if q else 200,
-                                            random_state=0, device=d), True),
-        TourModel("MLPRegressor() linear SGD", "regression",
-                  lambda q, d: MLPRegressor(hidden_layer_sizes=(), optimizer="sgd",
-                                            learning_rate_init=0.01,
-                                            max_iter=60 if q else 200,
-                                            random_state=0, device=d), True),
+        TourModel(
+            "MLPClassifier",
+            "classification",
+            lambda q, d: MLPClassifier(
+                max_iter=60 if q else 200, random_state=0, device=d
+            ),
+            True,
+        ),
+        TourModel(
+            "MLPClassifier() logistic SGD",
+            "classification",
+            lambda q, d: MLPClassifier(
+                hidden_layer_sizes=(),
+                optimizer="sgd",
+                learning_rate_init=0.01,
+                max_iter=60 if q else 200,
+                random_state=0,
+                device=d,
+            ),
+            True,
+        ),
+        TourModel(
+            "MLPRegressor",
+            "regression",
+            lambda q, d: MLPRegressor(
+                max_iter=60 if q else 200, random_state=0, device=d
+            ),
+            True,
+        ),
+        TourModel(
+            "MLPRegressor() linear SGD",
+            "regression",
+            lambda q, d: MLPRegressor(
+                hidden_layer_sizes=(),
+                optimizer="sgd",
+                learning_rate_init=0.01,
+                max_iter=60 if q else 200,
+                random_state=0,
+                device=d,
+            ),
+            True,
+        ),
     ]
 
 
@@ -90,8 +140,9 @@ def tour_models():
     return _sk_models() + _our_models()
 
 
-def run_tour(*, quick=False, output="tour_output", device="cpu", datasets=None,
-             progress=True):
+def run_tour(
+    *, quick=False, output="tour_output", device="cpu", datasets=None, progress=True
+):
     """Cross-validate every model on every bundled dataset; return result rows."""
     from tqdm.auto import tqdm
 
@@ -119,17 +170,20 @@ def run_tour(*, quick=False, output="tour_output", device="cpu", datasets=None,
         pipe = make_pipeline(StandardScaler(), model.make(quick, device))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            res = cross_validate(pipe, X, y, cv=cv, scoring=scoring,
-                                 return_estimator=model.ours)
-        rows.append({
-            "dataset": name,
-            "model": model.label,
-            "metric": scoring,
-            "mean": float(np.mean(res["test_score"])),
-            "std": float(np.std(res["test_score"])),
-            "fit_s": float(np.mean(res["fit_time"])),
-            "ours": model.ours,
-        })
+            res = cross_validate(
+                pipe, X, y, cv=cv, scoring=scoring, return_estimator=model.ours
+            )
+        rows.append(
+            {
+                "dataset": name,
+                "model": model.label,
+                "metric": scoring,
+                "mean": float(np.mean(res["test_score"])),
+                "std": float(np.std(res["test_score"])),
+                "fit_s": float(np.mean(res["fit_time"])),
+                "ours": model.ours,
+            }
+        )
         if model.ours:
             last = res["estimator"][0][-1]
             if hasattr(last, "loss_curve_"):
@@ -186,19 +240,26 @@ def main(argv=None):
     tour.add_argument("--quick", action="store_true", help="3 folds, fewer epochs")
     tour.add_argument("--output", default="tour_output", help="folder for results")
     tour.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto")
-    tour.add_argument("--datasets", nargs="*", choices=sorted(DATASETS),
-                      help="subset of the bundled datasets")
+    tour.add_argument(
+        "--datasets",
+        nargs="*",
+        choices=sorted(DATASETS),
+        help="subset of the bundled datasets",
+    )
     args = parser.parse_args(argv)
 
     from sklearn_mathdl.utils import check_device
 
     check_device(args.device)
     start = time.perf_counter()
-    _, table = run_tour(quick=args.quick, output=args.output, device=args.device,
-                        datasets=args.datasets)
+    _, table = run_tour(
+        quick=args.quick, output=args.output, device=args.device, datasets=args.datasets
+    )
     print()
     print(table)
     print(f"\n* = sklearn_mathdl estimator. Total {time.perf_counter() - start:.0f} s.")
-    print(f"Wrote {Path(args.output) / 'results.md'} and "
-          f"{Path(args.output) / 'learning_curves.png'}")
+    print(
+        f"Wrote {Path(args.output) / 'results.md'} and "
+        f"{Path(args.output) / 'learning_curves.png'}"
+    )
     return 0

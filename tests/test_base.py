@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 import torch
 
-from sklearn_mathdl import MLPClassifier, MLPRegressor
+from sklearn_mathdl import MLPClassifier
 from sklearn_mathdl._engine import _batch_bounds, _TensorBatchIterator, _TensorDataset
 from sklearn_mathdl.utils import check_device
 from sklearn_mathdl.utils.discovery import all_estimators
@@ -23,7 +23,7 @@ def test_check_device():
             check_device("cuda:0")
     with pytest.raises(ValueError, match="Unknown device"):
         check_device("gpu")
-    with pytest.raises(ValueError, match="string or a torch.device"):
+    with pytest.raises(ValueError, match=r"string or a torch\.device"):
         check_device(3)
 
 
@@ -39,16 +39,18 @@ def test_batch_bounds_cover_rows_without_singletons(n, bs):
 def test_iterator_shuffles_reproducibly_and_covers_all_rows():
     X = torch.arange(23, dtype=torch.float32)[:, None]
     ds = _TensorDataset(X, torch.arange(23), torch.ones(23))
-    it = _TensorBatchIterator(ds, 5, shuffle=True,
-                              generator=torch.Generator().manual_seed(0))
+    it = _TensorBatchIterator(
+        ds, 5, shuffle=True, generator=torch.Generator().manual_seed(0)
+    )
     epoch1 = torch.cat([xb[:, 0] for xb, _ in it])
     epoch2 = torch.cat([xb[:, 0] for xb, _ in it])
     assert sorted(epoch1.tolist()) == list(range(23))
     assert not torch.equal(epoch1, epoch2)  # new permutation each epoch
-    for xb, (yb, wb) in it:
+    for xb, (yb, _wb) in it:
         assert torch.equal(xb[:, 0].long(), yb)
-    it2 = _TensorBatchIterator(ds, 5, shuffle=True,
-                               generator=torch.Generator().manual_seed(0))
+    it2 = _TensorBatchIterator(
+        ds, 5, shuffle=True, generator=torch.Generator().manual_seed(0)
+    )
     assert torch.equal(torch.cat([xb[:, 0] for xb, _ in it2]), epoch1)
 
 

@@ -26,15 +26,17 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 
 def _clf(**kw):
-    params = dict(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=60,
-                  random_state=0)
+    params = dict(
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=60, random_state=0
+    )
     params.update(kw)
     return MLPClassifier(**params)
 
 
 def _reg(**kw):
-    params = dict(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=80,
-                  random_state=0)
+    params = dict(
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=80, random_state=0
+    )
     params.update(kw)
     return MLPRegressor(**params)
 
@@ -72,8 +74,13 @@ def test_no_hidden_layer_is_logistic_regression(binary_data):
     ref = LogisticRegression(C=C, tol=1e-10, max_iter=10_000).fit(X, y)
     # sklearn minimises 0.5||w||^2 + C sum(loss); ours mean(loss) + alpha/2n ||w||^2
     ours = MLPClassifier(
-        hidden_layer_sizes=(), alpha=1.0 / C, batch_size=len(X),
-        learning_rate_init=0.05, max_iter=3000, tol=0, n_iter_no_change=3000,
+        hidden_layer_sizes=(),
+        alpha=1.0 / C,
+        batch_size=len(X),
+        learning_rate_init=0.05,
+        max_iter=3000,
+        tol=0,
+        n_iter_no_change=3000,
         random_state=0,
     ).fit(X, y)
     w = ours.module_.layers[0].weight.detach().numpy().ravel()
@@ -87,8 +94,14 @@ def test_no_hidden_layer_is_linear_regression(regression_data):
     X, y = regression_data
     ref = LinearRegression().fit(X, y)
     ours = MLPRegressor(
-        hidden_layer_sizes=(), alpha=0.0, batch_size=len(X), learning_rate_init=0.05,
-        max_iter=1500, tol=0, n_iter_no_change=1500, random_state=0,
+        hidden_layer_sizes=(),
+        alpha=0.0,
+        batch_size=len(X),
+        learning_rate_init=0.05,
+        max_iter=1500,
+        tol=0,
+        n_iter_no_change=1500,
+        random_state=0,
     ).fit(X, y)
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-3, atol=0.05)
 
@@ -98,11 +111,10 @@ def test_multiclass_outputs(fitted_clf, iris):
     proba = fitted_clf.predict_proba(X)
     assert proba.shape == (len(X), 3) and proba.dtype == np.float64
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    np.testing.assert_allclose(fitted_clf.predict_log_proba(X), np.log(proba),
-                               atol=1e-10)
-    assert np.array_equal(
-        fitted_clf.classes_[proba.argmax(1)], fitted_clf.predict(X)
+    np.testing.assert_allclose(
+        fitted_clf.predict_log_proba(X), np.log(proba), atol=1e-10
     )
+    assert np.array_equal(fitted_clf.classes_[proba.argmax(1)], fitted_clf.predict(X))
     assert fitted_clf.decision_function(X).shape == (len(X), 3)
 
 
@@ -266,8 +278,13 @@ def test_partial_fit(iris, regression_data):
 
 def test_early_stopping_restores_best_weights(iris):
     X, y = iris
-    clf = _clf(early_stopping=True, max_iter=60, n_iter_no_change=5,
-               validation_fraction=0.3, learning_rate_init=0.05)
+    clf = _clf(
+        early_stopping=True,
+        max_iter=60,
+        n_iter_no_change=5,
+        validation_fraction=0.3,
+        learning_rate_init=0.05,
+    )
     clf.fit(X, y)
     assert clf.validation_scores_ is not None
     assert clf.best_validation_score_ == max(clf.validation_scores_)
@@ -297,8 +314,9 @@ def test_sample_weight_full_batch_equivalences(regression_data):
     w = np.r_[np.full(30, 2.0), np.zeros(30)]
     weighted = _reg(**params).fit(X, y, sample_weight=w)
     repeated = _reg(**params).fit(np.r_[X[:30], X[:30]], np.r_[y[:30], y[:30]])
-    np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-4,
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        weighted.predict(X), repeated.predict(X), rtol=1e-4, atol=1e-3
+    )
     unweighted = _reg(**params).fit(X, y)
     assert not np.allclose(weighted.predict(X), unweighted.predict(X))
 
@@ -311,8 +329,9 @@ def test_class_weight_is_sample_weight(binary_data):
 
 
 def test_balanced_class_weight_helps_minority():
-    X, y = make_classification(n_samples=400, weights=[0.92], flip_y=0.02,
-                               class_sep=0.6, random_state=0)
+    X, y = make_classification(
+        n_samples=400, weights=[0.92], flip_y=0.02, class_sep=0.6, random_state=0
+    )
     plain = _clf(max_iter=40).fit(X, y)
     balanced = _clf(max_iter=40, class_weight="balanced").fit(X, y)
     recall = lambda m: (m.predict(X)[y == 1] == 1).mean()  # noqa: E731
@@ -356,8 +375,15 @@ def test_optimizers(optimizer, iris):
 
 def test_invscaling_is_robbins_monro(iris):
     X, y = iris
-    clf = _clf(optimizer="sgd", learning_rate="invscaling", power_t=0.75,
-               learning_rate_init=0.5, batch_size=50, max_iter=4, tol=0).fit(X, y)
+    clf = _clf(
+        optimizer="sgd",
+        learning_rate="invscaling",
+        power_t=0.75,
+        learning_rate_init=0.5,
+        batch_size=50,
+        max_iter=4,
+        tol=0,
+    ).fit(X, y)
     steps = 4 * 3
     lr = clf._net.optimizer_.param_groups[0]["lr"]
     assert lr == pytest.approx(0.5 / steps**0.75)
@@ -367,8 +393,9 @@ def test_cosine_and_plateau(iris):
     X, y = iris
     clf = _clf(learning_rate="cosine", max_iter=10, tol=0).fit(X, y)
     assert clf._net.optimizer_.param_groups[0]["lr"] < 0.01 * 0.05
-    clf = _clf(learning_rate="plateau", max_iter=30, tol=10.0,
-               n_iter_no_change=100).fit(X, y)
+    clf = _clf(
+        learning_rate="plateau", max_iter=30, tol=10.0, n_iter_no_change=100
+    ).fit(X, y)
     assert clf._net.optimizer_.param_groups[0]["lr"] < 0.01
 
 
@@ -455,16 +482,17 @@ def test_pandas_and_float64_inputs(iris):
     df = pd.DataFrame(X.astype(np.float64), columns=[f"f{i}" for i in range(4)])
     clf = _clf(max_iter=5).fit(df, y)
     assert list(clf.feature_names_in_) == list(df.columns)
-    np.testing.assert_allclose(clf.predict_proba(df), clf.predict_proba(X),
-                               rtol=1e-6)
+    np.testing.assert_allclose(clf.predict_proba(df), clf.predict_proba(X), rtol=1e-6)
 
 
-def test_predictions_are_batch_invariant_to_float32_precision(fitted_reg,
-                                                              regression_data):
+def test_predictions_are_batch_invariant_to_float32_precision(
+    fitted_reg, regression_data
+):
     X, _ = regression_data
     full = fitted_reg.predict(X)
     rows = np.concatenate([fitted_reg.predict(X[i : i + 1]) for i in range(20)])
     np.testing.assert_allclose(rows, full[:20], rtol=1e-5, atol=1e-5)
     big = np.repeat(X, 50, axis=0)  # > one inference chunk
-    np.testing.assert_allclose(fitted_reg.predict(big)[::50], full, rtol=1e-5,
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        fitted_reg.predict(big)[::50], full, rtol=1e-5, atol=1e-5
+    )

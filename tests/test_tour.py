@@ -8,8 +8,9 @@ from sklearn_mathdl.utils.discovery import all_estimators
 
 
 def test_tour_quick_on_wine(tmp_path, capsys):
-    assert main(["tour", "--quick", "--datasets", "wine", "--output",
-                 str(tmp_path)]) == 0
+    assert (
+        main(["tour", "--quick", "--datasets", "wine", "--output", str(tmp_path)]) == 0
+    )
     out = capsys.readouterr().out
     assert "| wine | MLPClassifier * | accuracy" in out
     assert "sklearn LogisticRegression" in out

@@ -4,12 +4,19 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from sklearn.base import _fit_context
-from sklearn.utils.validation import _check_sample_weight
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     StrOptions,
     validate_params,
 )
+from sklearn.utils.validation import _check_sample_weight
 
-__all__ = ["HasMethods", "Interval", "StrOptions", "_check_sample_weight", "_fit_context", "validate_params"]
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "StrOptions",
+    "_check_sample_weight",
+    "_fit_context",
+    "validate_params",
+]
