@@ -159,6 +159,12 @@ class _BaseTorchEstimator(BaseEstimator):
 
         epochs = 1 if incremental else self.max_iter
         batch_size = self._resolved_batch_size(n_samples)
+        if getattr(self, "batch_norm", False) and (batch_size < 2 or n_samples < 2):
+            raise ValueError(
+                "batch_norm=True needs batches of at least 2 rows (batch "
+                f"statistics); got batch_size={self.batch_size} and "
+                f"n_samples={n_samples}."
+            )
         # Each call draws fresh dropout masks and shuffles, reproducibly.
         n_done = len(self._net.history) if continuing else 0
         call_seed = self._seed + 7919 * n_done
@@ -341,8 +347,28 @@ class _BaseTorchEstimator(BaseEstimator):
         return np.concatenate(outs, axis=0)
 
     def _check_inference_input(self, X):
+        # Fast path for the common call (SHAP and permutation importance make
+        # thousands): a fitted model and a plain 2-D float ndarray without
+        # feature names. sklearn's validate_data spends ~60 us per call probing
+        # for dataframes; anything unusual still goes through it, so error
+        # messages stay sklearn's.
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in (np.float32, np.float64)
+            and hasattr(self, "_net")
+            and X.shape[0] > 0
+            and X.shape[1] == getattr(self, "n_features_in_", -1)
+            and not hasattr(self, "feature_names_in_")
+            and self._fast_inference_ok
+            and np.isfinite(X).all()
+        ):
+            return np.ascontiguousarray(X, dtype=np.float32)
         check_is_fitted(self)
         return self._validate_X(X, reset=False)
+
+    # Families whose _validate_X does more than sklearn's 2-D checks set False.
+    _fast_inference_ok = True
 
     # ------------------------------------------------------------- pickling
     def __getstate__(self):

@@ -7,6 +7,8 @@ from unittest import mock
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sklearn_mathdl import MLPClassifier
 from sklearn_mathdl._engine import _batch_bounds, _TensorBatchIterator, _TensorDataset
@@ -27,12 +29,14 @@ def test_check_device():
         check_device(3)
 
 
-@pytest.mark.parametrize("n, bs", [(10, 3), (10, 5), (7, 7), (1, 4), (201, 200)])
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 5000), bs=st.integers(1, 600))
 def test_batch_bounds_cover_rows_without_singletons(n, bs):
     bounds = _batch_bounds(n, bs)
     covered = [i for a, b in bounds for i in range(a, b)]
     assert covered == list(range(n))
-    if n > 1:
+    assert all(b - a <= bs + 1 for a, b in bounds)
+    if n > 1 and bs > 1:  # batch_size=1 is pure SGD: single rows by request
         assert all(b - a >= 2 for a, b in bounds)
 
 

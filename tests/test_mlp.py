@@ -431,6 +431,12 @@ def test_bad_inputs_raise_clear_errors(fitted_clf, iris):
         _clf().predict(X)
 
 
+def test_batch_norm_needs_two_rows_per_batch(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="batch_norm=True needs batches"):
+        _clf(batch_norm=True, batch_size=1).fit(X, y)
+
+
 def test_bad_device(iris):
     X, y = iris
     with pytest.raises(ValueError, match="Unknown device"):
@@ -496,3 +502,16 @@ def test_predictions_are_batch_invariant_to_float32_precision(
     np.testing.assert_allclose(
         fitted_reg.predict(big)[::50], full, rtol=1e-5, atol=1e-5
     )
+
+
+def test_inference_fast_path_matches_validated_path(fitted_reg, regression_data):
+    X, _ = regression_data
+    fast = fitted_reg.predict(X.astype(np.float64))
+    slow = fitted_reg.predict(X.tolist())  # a list goes through validate_data
+    np.testing.assert_array_equal(fast, slow)
+    Xbad = X.copy()
+    Xbad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        fitted_reg.predict(Xbad)
+    with pytest.raises(ValueError, match="features"):
+        fitted_reg.predict(X[:, :3])
