@@ -3,8 +3,17 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from sklearn_mathdl import kernels
+from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = [
+    "KernelRidge",
+    "KernelRidgeClassifier",
+    "MLPClassifier",
+    "MLPRegressor",
+    "__version__",
+    "kernels",
+]

@@ -1,0 +1,463 @@
+"""Kernel functions on NumPy arrays or torch tensors, on CPU or GPU, in any float."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+import torch
+
+__all__ = [
+    "KERNELS",
+    "arccos_kernel",
+    "laplacian_kernel",
+    "linear_kernel",
+    "matern_kernel",
+    "pairwise_kernel",
+    "polynomial_kernel",
+    "rbf_kernel",
+    "sigmoid_kernel",
+]
+
+
+# ---------------------------------------------------------------- plumbing
+def _as_tensors(X, Y):
+    """Return (X, Y, to_numpy) with X, Y torch tensors of a common float dtype."""
+    is_numpy = not isinstance(X, torch.Tensor)
+    if is_numpy:
+        X = np.asarray(X)
+        if X.dtype not in (np.float32, np.float64):
+            X = X.astype(np.float64)
+        X = torch.from_numpy(np.ascontiguousarray(X))
+    if Y is None:
+        Y = X
+    elif not isinstance(Y, torch.Tensor):
+        Y = np.asarray(Y)
+        if Y.dtype not in (np.float32, np.float64):
+            Y = Y.astype(np.float64)
+        Y = torch.from_numpy(np.ascontiguousarray(Y)).to(X.device)
+    if not X.is_floating_point():
+        X = X.double()
+    if Y.dtype != X.dtype:
+        dtype = torch.promote_types(X.dtype, Y.dtype)
+        X, Y = X.to(dtype), Y.to(dtype)
+    if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            "X and Y must be 2-D with the same number of columns; got shapes "
+            f"{tuple(X.shape)} and {tuple(Y.shape)}."
+        )
+    return X, Y, is_numpy
+
+
+def _out(K, is_numpy):
+    return K.cpu().numpy() if is_numpy else K
+
+
+def _gamma(gamma, X):
+    return 1.0 / X.shape[1] if gamma is None else float(gamma)
+
+
+def _sq_dists(X, Y):
+    """Squared Euclidean distances, clamped at 0 (cancellation can go negative)."""
+    xx = (X * X).sum(dim=1)[:, None]
+    yy = (Y * Y).sum(dim=1)[None, :]
+    D = torch.addmm(xx + yy, X, Y.T, alpha=-2.0)
+    return D.clamp_(min=0.0)
+
+
+# ------------------------------------------------------------ torch cores
+def _linear(X, Y):
+    return X @ Y.T
+
+
+def _polynomial(X, Y, degree=3, gamma=None, coef0=1.0):
+    K = X @ Y.T
+    return K.mul_(_gamma(gamma, X)).add_(coef0).pow_(degree)
+
+
+def _sigmoid(X, Y, gamma=None, coef0=1.0):
+    K = X @ Y.T
+    return K.mul_(_gamma(gamma, X)).add_(coef0).tanh_()
+
+
+def _rbf(X, Y, gamma=None):
+    return _sq_dists(X, Y).mul_(-_gamma(gamma, X)).exp_()
+
+
+def _laplacian(X, Y, gamma=None):
+    return torch.cdist(X, Y, p=1).mul_(-_gamma(gamma, X)).exp_()
+
+
+def _matern(X, Y, length_scale=1.0, nu=1.5):
+    r = _sq_dists(X, Y).sqrt_().div_(float(length_scale))
+    if nu == 0.5:
+        return r.neg_().exp_()
+    if nu == 1.5:
+        r.mul_(math.sqrt(3.0))
+        return (1.0 + r) * torch.exp(-r)
+    if nu == 2.5:
+        r.mul_(math.sqrt(5.0))
+        return (1.0 + r + r * r / 3.0) * torch.exp(-r)
+    raise ValueError(f"matern kernel supports nu in {{0.5, 1.5, 2.5}}, got {nu!r}.")
+
+
+def _arccos(X, Y, order=1):
+    nx = X.norm(dim=1)[:, None]
+    ny = Y.norm(dim=1)[None, :]
+    norms = nx * ny
+    cos = (X @ Y.T) / torch.where(norms > 0, norms, torch.ones_like(norms))
+    # rounding can push |cos| just past 1 near the diagonal: arccos would be NaN
+    theta = torch.arccos(cos.clamp_(-1.0, 1.0))
+    if order == 0:
+        return 1.0 - theta / math.pi
+    if order == 1:
+        J = torch.sin(theta) + (math.pi - theta) * torch.cos(theta)
+        return norms * J / math.pi
+    raise ValueError(f"arccos kernel supports order 0 or 1, got {order!r}.")
+
+
+KERNELS = {
+    "linear": _linear,
+    "poly": _polynomial,
+    "polynomial": _polynomial,
+    "rbf": _rbf,
+    "laplacian": _laplacian,
+    "sigmoid": _sigmoid,
+    "matern": _matern,
+    "arccos": _arccos,
+}
+"""Names accepted by :func:`pairwise_kernel` and by ``KernelRidge(kernel=...)``."""
+
+# Parameters each kernel takes from KernelRidge's gamma/degree/coef0.
+KERNEL_PARAMS = {
+    "linear": (),
+    "poly": ("gamma", "degree", "coef0"),
+    "polynomial": ("gamma", "degree", "coef0"),
+    "rbf": ("gamma",),
+    "laplacian": ("gamma",),
+    "sigmoid": ("gamma", "coef0"),
+    "matern": (),
+    "arccos": (),
+}
+
+
+# ------------------------------------------------------------ public API
+def linear_kernel(X, Y=None):
+    """Linear kernel ``k(x, y) = <x, y>``.
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input. NumPy in gives NumPy out; a tensor gives a tensor on its
+        device.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix, in the floating dtype of the inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import linear_kernel
+    >>> linear_kernel(np.eye(2))
+    array([[1., 0.],
+           [0., 1.]])
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_linear(X, Y), is_numpy)
+
+
+def polynomial_kernel(X, Y=None, degree=3, gamma=None, coef0=1.0):
+    """Polynomial kernel ``k(x, y) = (gamma <x, y> + coef0) ** degree``.
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    degree : float, default=3
+        Degree of the polynomial.
+
+    gamma : float, default=None
+        Scale of the inner product; ``None`` means ``1 / n_features``.
+
+    coef0 : float, default=1.0
+        Constant term.
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import polynomial_kernel
+    >>> polynomial_kernel(np.array([[1.0, 1.0]]), degree=2, gamma=1.0)
+    array([[9.]])
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_polynomial(X, Y, degree, gamma, coef0), is_numpy)
+
+
+def sigmoid_kernel(X, Y=None, gamma=None, coef0=1.0):
+    """Sigmoid kernel ``k(x, y) = tanh(gamma <x, y> + coef0)``.
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    gamma : float, default=None
+        Scale of the inner product; ``None`` means ``1 / n_features``.
+
+    coef0 : float, default=1.0
+        Offset inside the tanh.
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix (not positive definite in general).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import sigmoid_kernel
+    >>> sigmoid_kernel(np.zeros((1, 2)), coef0=0.0)
+    array([[0.]])
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_sigmoid(X, Y, gamma, coef0), is_numpy)
+
+
+def rbf_kernel(X, Y=None, gamma=None):
+    """Gaussian (RBF) kernel ``k(x, y) = exp(-gamma ||x - y||^2)``.
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    gamma : float, default=None
+        Inverse squared length scale; ``None`` means ``1 / n_features``.
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import rbf_kernel
+    >>> rbf_kernel(np.array([[0.0], [1.0]]), gamma=1.0).round(4)
+    array([[1.    , 0.3679],
+           [0.3679, 1.    ]])
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_rbf(X, Y, gamma), is_numpy)
+
+
+def laplacian_kernel(X, Y=None, gamma=None):
+    """Laplacian kernel ``k(x, y) = exp(-gamma ||x - y||_1)``.
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    gamma : float, default=None
+        Inverse length scale; ``None`` means ``1 / n_features``.
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import laplacian_kernel
+    >>> laplacian_kernel(np.array([[0.0, 0.0]]), np.array([[1.0, 1.0]]), gamma=1.0)
+    array([[0.13533528]])
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_laplacian(X, Y, gamma), is_numpy)
+
+
+def matern_kernel(X, Y=None, length_scale=1.0, nu=1.5):
+    """Matern kernel with smoothness ``nu`` in {0.5, 1.5, 2.5}.
+
+    With ``r = ||x - y|| / length_scale``: ``exp(-r)`` for nu=0.5,
+    ``(1 + sqrt(3) r) exp(-sqrt(3) r)`` for nu=1.5 and
+    ``(1 + sqrt(5) r + 5 r^2 / 3) exp(-sqrt(5) r)`` for nu=2.5, the same as
+    :class:`sklearn.gaussian_process.kernels.Matern`.
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    length_scale : float, default=1.0
+        Length scale.
+
+    nu : {0.5, 1.5, 2.5}, default=1.5
+        Smoothness: the RKHS is a Sobolev space of order ``nu + d/2``.
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import matern_kernel
+    >>> matern_kernel(np.array([[0.0], [1.0]]), nu=0.5).round(4)
+    array([[1.    , 0.3679],
+           [0.3679, 1.    ]])
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_matern(X, Y, length_scale, nu), is_numpy)
+
+
+def arccos_kernel(X, Y=None, order=1):
+    """Arc-cosine kernel of Cho and Saul (2009), of order 0 or 1.
+
+    With ``theta`` the angle between x and y:
+    ``k_0(x, y) = 1 - theta / pi`` and
+    ``k_1(x, y) = ||x|| ||y|| (sin(theta) + (pi - theta) cos(theta)) / pi``.
+    They equal ``2 E[H(w.x) H(w.y) (w.x)^n (w.y)^n]`` for ``w ~ N(0, I)``, the
+    kernel of an infinitely wide one-hidden-layer network with step (n=0) or
+    ReLU (n=1) units.
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    order : {0, 1}, default=1
+        Order n of the kernel.
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix.
+
+    References
+    ----------
+    .. [1] Y. Cho and L. K. Saul, "Kernel methods for deep learning", NeurIPS
+       2009.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import arccos_kernel
+    >>> arccos_kernel(np.array([[1.0, 0.0], [0.0, 1.0]]), order=0)
+    array([[1. , 0.5],
+           [0.5, 1. ]])
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_arccos(X, Y, order), is_numpy)
+
+
+def pairwise_kernel(X, Y=None, kernel="rbf", **params):
+    """Kernel matrix between the rows of X and Y for a kernel named in KERNELS.
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    kernel : str or callable, default="rbf"
+        A key of ``KERNELS`` or a callable ``kernel(X_block, Y_block, **params)``
+        that returns the kernel matrix of two 2-D blocks (as tensors when given
+        tensors).
+
+    **params : dict
+        Parameters of the kernel (``gamma``, ``degree``, ``coef0``,
+        ``length_scale``, ``nu``, ``order``).
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import pairwise_kernel
+    >>> pairwise_kernel(np.zeros((2, 3)), kernel="rbf").shape
+    (2, 2)
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_kernel_block(kernel, X, Y, params), is_numpy)
+
+
+def _kernel_block(kernel, X, Y, params):
+    """Kernel block on tensors (the estimators' internal entry point)."""
+    if callable(kernel):
+        K = kernel(X, Y, **params)
+        K = torch.as_tensor(K, dtype=X.dtype, device=X.device)
+        if K.shape != (X.shape[0], Y.shape[0]):
+            raise ValueError(
+                f"The kernel callable returned shape {tuple(K.shape)}; expected "
+                f"{(X.shape[0], Y.shape[0])}."
+            )
+        return K
+    try:
+        fn = KERNELS[kernel]
+    except KeyError:
+        raise ValueError(
+            f"Unknown kernel {kernel!r}; expected one of {sorted(KERNELS)} or a "
+            "callable."
+        ) from None
+    return fn(X, Y, **params)
+
+
+def _kernel_diag(kernel, X, params):
+    """k(x, x) for every row of X, without forming a kernel matrix."""
+    sq = (X * X).sum(dim=1)
+    if callable(kernel):
+        return torch.stack(
+            [_kernel_block(kernel, x[None], x[None], params)[0, 0] for x in X]
+        )
+    if kernel in ("rbf", "laplacian", "matern"):
+        return torch.ones_like(sq)
+    if kernel == "linear":
+        return sq
+    gamma = _gamma(params.get("gamma"), X)
+    coef0 = params.get("coef0", 1.0)
+    if kernel in ("poly", "polynomial"):
+        return (gamma * sq + coef0) ** params.get("degree", 3)
+    if kernel == "sigmoid":
+        return torch.tanh(gamma * sq + coef0)
+    if kernel == "arccos":
+        return torch.ones_like(sq) if params.get("order", 1) == 0 else sq
+    raise ValueError(f"Unknown kernel {kernel!r}.")
