@@ -60,9 +60,9 @@ def _gamma(gamma, X):
 
 def _sq_dists(X, Y):
     """Squared Euclidean distances, clamped at 0 (cancellation can go negative)."""
-    xx = (X * X).sum(dim=1)[:, None]
-    yy = (Y * Y).sum(dim=1)[None, :]
-    D = torch.addmm(xx + yy, X, Y.T, alpha=-2.0)
+    # in place on the one (n_X, n_Y) buffer: kernel blocks are the memory peak
+    D = X @ Y.T
+    D.mul_(-2.0).add_((X * X).sum(dim=1)[:, None]).add_((Y * Y).sum(dim=1)[None, :])
     return D.clamp_(min=0.0)
 
 

@@ -33,8 +33,13 @@ def _rel(a, b):
 
 @pytest.mark.parametrize(
     "kernel, params",
-    [("linear", {}), ("rbf", {"gamma": 0.1}), ("laplacian", {"gamma": 0.05}),
-     ("poly", {"degree": 2, "coef0": 1}), ("rbf", {})],
+    [
+        ("linear", {}),
+        ("rbf", {"gamma": 0.1}),
+        ("laplacian", {"gamma": 0.05}),
+        ("poly", {"degree": 2, "coef0": 1}),
+        ("rbf", {}),
+    ],
 )
 def test_exact_matches_sklearn(kernel, params, friedman):
     X, y = friedman
@@ -57,19 +62,50 @@ def test_exact_sample_weight_multioutput_and_alphas(friedman):
         assert _rel(ours.predict(X), ref.predict(X)) < 1e-8
 
 
+@pytest.mark.parametrize("n, block", [(50, 7), (64, 16), (300, 1024), (257, 64)])
+def test_blocked_inplace_cholesky(n, block):
+    import torch
+
+    from sklearn_mathdl._kernel_ridge import _cholesky_lower_inplace
+
+    X = torch.randn(
+        n, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(n)
+    )
+    A = torch.from_numpy(rbf_kernel(X.numpy(), gamma=0.5)) + 1e-3 * torch.eye(n)
+    ref = torch.linalg.cholesky(A)
+    upper_before = torch.triu(A, 1).clone()
+    assert _cholesky_lower_inplace(A, block=block) == 0
+    torch.testing.assert_close(torch.tril(A), ref, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(torch.triu(A, 1), upper_before)  # untouched
+    bad = -torch.eye(5, dtype=torch.float64)
+    assert _cholesky_lower_inplace(bad, block=2) > 0
+
+
 def test_nystrom_with_all_points_is_exact(friedman):
     X, y = friedman
     exact = KernelRidge(alpha=0.1, kernel="rbf", gamma=0.1).fit(X, y)
-    full = KernelRidge(alpha=0.1, kernel="rbf", gamma=0.1, solver="nystrom",
-                       n_centers=len(X), random_state=0).fit(X, y)
+    full = KernelRidge(
+        alpha=0.1,
+        kernel="rbf",
+        gamma=0.1,
+        solver="nystrom",
+        n_centers=len(X),
+        random_state=0,
+    ).fit(X, y)
     assert _rel(full.predict(X), exact.predict(X)) < 1e-6
 
 
 def test_nystrom_equals_nystroem_features_plus_ridge(friedman):
     """Independent check: Nystrom feature map Knm Kmm^-1/2, then linear ridge."""
     X, y = friedman
-    ours = KernelRidge(alpha=0.5, kernel="rbf", gamma=0.1, solver="nystrom",
-                       n_centers=60, random_state=0).fit(X, y)
+    ours = KernelRidge(
+        alpha=0.5,
+        kernel="rbf",
+        gamma=0.1,
+        solver="nystrom",
+        n_centers=60,
+        random_state=0,
+    ).fit(X, y)
     C = X[ours.center_indices_]
     w, V = np.linalg.eigh(rbf_kernel(C, gamma=0.1))
     inv_sqrt = V @ np.diag(1 / np.sqrt(np.maximum(w, 1e-12))) @ V.T
@@ -97,19 +133,33 @@ def test_falkon_multioutput_and_weights(friedman):
     kw = dict(alpha=0.1, kernel="rbf", gamma=0.1, n_centers=50, random_state=0)
     a = KernelRidge(solver="nystrom", **kw).fit(X, Y, sample_weight=sw)
     b = KernelRidge(solver="falkon", tol=1e-10, max_iter=300, **kw).fit(
-        X, Y, sample_weight=sw)
+        X, Y, sample_weight=sw
+    )
     assert _rel(b.predict(X), a.predict(X)) < 1e-6
     np.testing.assert_allclose(b.predict(X)[:, 0], -b.predict(X)[:, 1], rtol=1e-8)
 
 
 def test_leverage_centers(friedman):
     X, y = friedman
-    lev = KernelRidge(alpha=0.1, kernel="rbf", gamma=0.1, solver="nystrom",
-                      n_centers=60, center_selection="leverage", random_state=0)
+    lev = KernelRidge(
+        alpha=0.1,
+        kernel="rbf",
+        gamma=0.1,
+        solver="nystrom",
+        n_centers=60,
+        center_selection="leverage",
+        random_state=0,
+    )
     lev.fit(X, y)
     assert len(np.unique(lev.center_indices_)) == 60
-    uni = KernelRidge(alpha=0.1, kernel="rbf", gamma=0.1, solver="nystrom",
-                      n_centers=60, random_state=0).fit(X, y)
+    uni = KernelRidge(
+        alpha=0.1,
+        kernel="rbf",
+        gamma=0.1,
+        solver="nystrom",
+        n_centers=60,
+        random_state=0,
+    ).fit(X, y)
     assert lev.score(X, y) > uni.score(X, y) - 0.05
 
 
@@ -132,9 +182,11 @@ def test_auto_picks_nystrom_on_large_n():
 
 def test_matern_and_arccos_and_callable(friedman):
     X, y = friedman
-    for params in [dict(kernel="matern", kernel_params={"nu": 2.5, "length_scale": 2.0}),
-                   dict(kernel="arccos", kernel_params={"order": 1}),
-                   dict(kernel=lambda A, B, g=0.1: rbf_kernel(A, B, gamma=g))]:
+    for params in [
+        dict(kernel="matern", kernel_params={"nu": 2.5, "length_scale": 2.0}),
+        dict(kernel="arccos", kernel_params={"order": 1}),
+        dict(kernel=lambda A, B, g=0.1: rbf_kernel(A, B, gamma=g)),
+    ]:
         est = KernelRidge(alpha=0.1, **params).fit(X, y)
         assert est.score(X, y) > 0.8
     a = KernelRidge(alpha=0.1, kernel=lambda A, B: rbf_kernel(A, B, gamma=0.1))
@@ -145,8 +197,9 @@ def test_matern_and_arccos_and_callable(friedman):
 def test_classifier(friedman):
     X, y = load_iris(return_X_y=True)
     for solver in ["exact", "nystrom", "falkon"]:
-        clf = KernelRidgeClassifier(alpha=0.1, kernel="rbf", solver=solver,
-                                    n_centers=60, random_state=0).fit(X, y)
+        clf = KernelRidgeClassifier(
+            alpha=0.1, kernel="rbf", solver=solver, n_centers=60, random_state=0
+        ).fit(X, y)
         assert clf.decision_function(X).shape == (150, 3)
         assert clf.score(X, y) > 0.95
     labels = np.array(["no", "yes"])[(y > 0).astype(int)]
@@ -184,7 +237,7 @@ def test_bad_inputs(friedman):
         KernelRidge().fit(Xn, y)
     with pytest.raises(ValueError, match="features"):
         KernelRidge().fit(X, y).predict(X[:, :3])
-    with pytest.raises(ValueError, match="CUDA is not available|Unknown device"):
+    with pytest.raises(ValueError, match=r"CUDA is not available|Unknown device"):
         KernelRidge(device="cuda:7" if not _cuda() else "tpu").fit(X, y)
 
 
@@ -198,8 +251,16 @@ def _cuda():
 def test_cuda_solvers_match_cpu(friedman):
     X, y = friedman
     for solver in ["exact", "nystrom", "falkon"]:
-        kw = dict(alpha=0.1, kernel="rbf", gamma=0.1, solver=solver, n_centers=60,
-                  random_state=0, tol=1e-10, max_iter=300)
+        kw = dict(
+            alpha=0.1,
+            kernel="rbf",
+            gamma=0.1,
+            solver=solver,
+            n_centers=60,
+            random_state=0,
+            tol=1e-10,
+            max_iter=300,
+        )
         cpu = KernelRidge(**kw).fit(X, y).predict(X)
         gpu = KernelRidge(device="cuda", **kw).fit(X, y).predict(X)
         assert _rel(gpu, cpu) < 1e-6
@@ -220,27 +281,35 @@ def _peak_mb(code):
         """
     )
     setup, run = code
-    out = subprocess.run([sys.executable, "-c", script.format(setup=setup, run=run)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script.format(setup=setup, run=run)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
 def test_exact_memory_is_one_kernel_buffer():
     n = 5000
-    grow = _peak_mb((
-        f"X = np.random.RandomState(0).randn({n}, 10); y = X[:, 0]",
-        "KernelRidge(alpha=1.0, kernel='rbf').fit(X, y)",
-    ))
+    grow = _peak_mb(
+        (
+            f"X = np.random.RandomState(0).randn({n}, 10); y = X[:, 0]",
+            "KernelRidge(alpha=1.0, kernel='rbf').fit(X, y)",
+        )
+    )
     kernel_mb = 8 * n * n / 2**20  # 190 MB; sklearn needs about 3x this
     assert grow < 1.35 * kernel_mb + 60, (grow, kernel_mb)
 
 
 def test_nystrom_memory_never_n_by_m():
     n, m = 400_000, 500
-    grow = _peak_mb((
-        f"X = np.random.RandomState(0).randn({n}, 5); y = X[:, 0]",
-        f"KernelRidge(alpha=1.0, kernel='rbf', solver='nystrom', n_centers={m}, "
-        "random_state=0).fit(X, y)",
-    ))
+    grow = _peak_mb(
+        (
+            f"X = np.random.RandomState(0).randn({n}, 5); y = X[:, 0]",
+            f"KernelRidge(alpha=1.0, kernel='rbf', solver='nystrom', n_centers={m}, "
+            "random_state=0).fit(X, y)",
+        )
+    )
     n_by_m_mb = 8 * n * m / 2**20  # 1.5 GB if it were materialised
     assert grow < 250, (grow, n_by_m_mb)

@@ -25,25 +25,34 @@ def XY():
         (kernels.rbf_kernel, pairwise.rbf_kernel, {"gamma": 0.3}),
         (kernels.rbf_kernel, pairwise.rbf_kernel, {}),
         (kernels.laplacian_kernel, pairwise.laplacian_kernel, {"gamma": 0.2}),
-        (kernels.polynomial_kernel, pairwise.polynomial_kernel,
-         {"degree": 3, "gamma": 0.5, "coef0": 2.0}),
+        (
+            kernels.polynomial_kernel,
+            pairwise.polynomial_kernel,
+            {"degree": 3, "gamma": 0.5, "coef0": 2.0},
+        ),
         (kernels.sigmoid_kernel, pairwise.sigmoid_kernel, {"gamma": 0.1, "coef0": 0.5}),
     ],
 )
 def test_matches_sklearn(ours, ref, params, XY):
     X, Y = XY
-    np.testing.assert_allclose(ours(X, Y, **params), ref(X, Y, **params), rtol=1e-12,
-                               atol=1e-12)
-    np.testing.assert_allclose(ours(X, **params), ref(X, **params), rtol=1e-12,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        ours(X, Y, **params), ref(X, Y, **params), rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        ours(X, **params), ref(X, **params), rtol=1e-12, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("nu", [0.5, 1.5, 2.5])
 def test_matern_matches_sklearn_gp_kernel(nu, XY):
     X, Y = XY
     ref = Matern(length_scale=1.7, nu=nu)(X, Y)
-    np.testing.assert_allclose(kernels.matern_kernel(X, Y, length_scale=1.7, nu=nu),
-                               ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        kernels.matern_kernel(X, Y, length_scale=1.7, nu=nu),
+        ref,
+        rtol=1e-10,
+        atol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("order", [0, 1])
@@ -91,12 +100,16 @@ def test_types_and_devices_preserved(XY):
 def test_cuda_matches_cpu(XY):
     X, Y = XY
     for name in ["rbf", "laplacian", "matern", "arccos"]:
-        gpu = kernels.pairwise_kernel(torch.from_numpy(X).cuda(),
-                                      torch.from_numpy(Y).cuda(), kernel=name)
+        gpu = kernels.pairwise_kernel(
+            torch.from_numpy(X).cuda(), torch.from_numpy(Y).cuda(), kernel=name
+        )
         assert gpu.is_cuda
-        np.testing.assert_allclose(gpu.cpu().numpy(),
-                                   kernels.pairwise_kernel(X, Y, kernel=name),
-                                   rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            gpu.cpu().numpy(),
+            kernels.pairwise_kernel(X, Y, kernel=name),
+            rtol=1e-10,
+            atol=1e-12,
+        )
 
 
 def test_errors(XY):
