@@ -22,6 +22,7 @@ Cases (``--cases`` picks a subset):
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -57,6 +58,8 @@ CASE_CODE = {
 RUNNER = textwrap.dedent(
     """
     import json, resource, time
+    import torch
+    torch.set_num_threads({threads})
     import numpy as np
     from sklearn.datasets import make_friedman1
     from sklearn.metrics import r2_score
@@ -80,12 +83,19 @@ RUNNER = textwrap.dedent(
 )
 
 
-def run_case(name, n, m=None, iters=30):
+def run_case(name, n, m=None, iters=30, threads=2):
     make = CASE_CODE[name].format(m=m, iters=iters)
-    code = RUNNER.format(n=n, make=textwrap.indent(make, "").replace("\n", "\n"))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    code = RUNNER.format(n=n, make=make, threads=threads)
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env
+    )
     if out.returncode != 0:
-        return {"error": out.stderr.strip().splitlines()[-1]}
+        lines = out.stderr.strip().splitlines()
+        why = lines[-1] if lines else f"killed by signal {-out.returncode}"
+        return {"error": why}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -98,45 +108,53 @@ def main(argv=None):
     parser.add_argument("--falkon-centers", type=int, default=5000)
     args = parser.parse_args(argv)
     scale = 10 if args.quick else 1
+    # sklearn's exact KernelRidge factors with scipy's bundled OpenBLAS, whose
+    # 2-thread dpotrf (0.3.30) segfaults from n ~ 16,000 on our machines: it runs
+    # with 1 thread, so ours is timed with 1 thread too, and with 2.
     plan = {
         "exact20k": [
-            ("ours_exact", 20_000 // scale, None),
-            ("sklearn_exact", 20_000 // scale, None),
+            ("ours_exact", 20_000 // scale, None, 2),
+            ("ours_exact", 20_000 // scale, None, 1),
+            ("sklearn_exact", 20_000 // scale, None, 1),
         ],
         "nystrom1m": [
-            ("ours_nystrom", 1_000_000 // scale, 1000 // scale),
-            ("sklearn_nystroem_ridge", 1_000_000 // scale, 1000 // scale),
+            ("ours_nystrom", 1_000_000 // scale, 1000 // scale, 2),
+            ("sklearn_nystroem_ridge", 1_000_000 // scale, 1000 // scale, 2),
         ],
-        "falkon1m": [("ours_falkon", 1_000_000 // scale, args.falkon_centers // scale)],
+        "falkon1m": [
+            ("ours_falkon", 1_000_000 // scale, args.falkon_centers // scale, 2)
+        ],
     }
     print(
-        "| case | model | n | m | fit s | predict s | CPU s | peak GB | test R^2 |"
-        " CG iters |"
+        "| case | model | threads | n | m | fit s | predict s | CPU s | peak GB |"
+        " test R^2 | CG iters |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     results = {}
     for case in args.cases:
-        for name, n, m in plan[case]:
-            r = run_case(name, n, m)
-            results[(case, name)] = r
+        for name, n, m, threads in plan[case]:
+            r = run_case(name, n, m, threads=threads)
+            results[(case, name, threads)] = r
             if "error" in r:
                 print(
-                    f"| {case} | {name} | {n} | {m} | error: {r['error']} |", flush=True
+                    f"| {case} | {name} | {threads} | {n} | {m} | error: "
+                    f"{r['error']} |",
+                    flush=True,
                 )
                 continue
             print(
-                f"| {case} | {name} | {n} | {m or '-'} | {r['fit_s']:.1f} | "
-                f"{r['predict_s']:.2f} | {r['cpu_s']:.1f} | {r['peak_gb']:.2f} | "
-                f"{r['r2']:.4f} | {r['n_iter'] or '-'} |",
+                f"| {case} | {name} | {threads} | {n} | {m or '-'} | "
+                f"{r['fit_s']:.1f} | {r['predict_s']:.2f} | {r['cpu_s']:.1f} | "
+                f"{r['peak_gb']:.2f} | {r['r2']:.4f} | {r['n_iter'] or '-'} |",
                 flush=True,
             )
-    ours = results.get(("exact20k", "ours_exact"))
-    ref = results.get(("exact20k", "sklearn_exact"))
+    ours = results.get(("exact20k", "ours_exact", 1))
+    ref = results.get(("exact20k", "sklearn_exact", 1))
     if ours and ref and "error" not in ours and "error" not in ref:
         t_ours = ours["fit_s"] + ours["predict_s"]
         t_ref = ref["fit_s"] + ref["predict_s"]
         print(
-            f"\nexact: time ratio ours/sklearn {t_ours / t_ref:.2f}, "
+            f"\nexact, 1 thread each: time ratio ours/sklearn {t_ours / t_ref:.2f}, "
             f"peak memory ratio {ours['peak_gb'] / ref['peak_gb']:.2f}"
         )
 

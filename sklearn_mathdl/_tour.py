@@ -24,6 +24,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 
 DATASETS = {
@@ -130,6 +131,18 @@ def _our_models():
                 random_state=0,
                 device=d,
             ),
+            True,
+        ),
+        TourModel(
+            "KernelRidge (rbf)",
+            "regression",
+            lambda q, d: KernelRidge(alpha=1.0, kernel="rbf", gamma=0.01, device=d),
+            True,
+        ),
+        TourModel(
+            "KernelRidgeClassifier (rbf)",
+            "classification",
+            lambda q, d: KernelRidgeClassifier(alpha=0.1, kernel="rbf", device=d),
             True,
         ),
     ]
