@@ -51,7 +51,8 @@ CASE_CODE = {
     "ours_falkon": (
         "from sklearn_mathdl import KernelRidge\n"
         "est = KernelRidge(alpha=1e-2, kernel='rbf', gamma=0.1, solver='falkon', "
-        "n_centers={m}, random_state=0, max_iter={iters}, tol=1e-6)"
+        "n_centers={m}, random_state=0, max_iter={iters}, tol=1e-6, "
+        "precision='{precision}')"
     ),
 }
 
@@ -83,8 +84,8 @@ RUNNER = textwrap.dedent(
 )
 
 
-def run_case(name, n, m=None, iters=30, threads=2):
-    make = CASE_CODE[name].format(m=m, iters=iters)
+def run_case(name, n, m=None, iters=30, threads=2, precision="auto"):
+    make = CASE_CODE[name].format(m=m, iters=iters, precision=precision)
     code = RUNNER.format(n=n, make=make, threads=threads)
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -106,6 +107,8 @@ def main(argv=None):
     )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--falkon-centers", type=int, default=5000)
+    parser.add_argument("--falkon-iters", type=int, default=20)
+    parser.add_argument("--falkon-precision", default="auto")
     args = parser.parse_args(argv)
     scale = 10 if args.quick else 1
     # sklearn's exact KernelRidge factors with scipy's bundled OpenBLAS, whose
@@ -133,7 +136,14 @@ def main(argv=None):
     results = {}
     for case in args.cases:
         for name, n, m, threads in plan[case]:
-            r = run_case(name, n, m, threads=threads)
+            r = run_case(
+                name,
+                n,
+                m,
+                threads=threads,
+                iters=args.falkon_iters,
+                precision=args.falkon_precision,
+            )
             results[(case, name, threads)] = r
             if "error" in r:
                 print(
