@@ -102,6 +102,13 @@ class _BaseTorchEstimator(BaseEstimator):
         """Turn validated float32 input into what the module takes."""
         return X
 
+    def _extra_callbacks(self):
+        """Family-specific skorch callbacks, as (name, callback) pairs."""
+        return []
+
+    def _after_fit(self, net):
+        """Read family-specific fitted attributes off the trained net."""
+
     # ------------------------------------------------------------ validation
     def _validate_X(self, X, *, reset):
         return validate_data(self, X, reset=reset, dtype=np.float32, order="C")
@@ -216,7 +223,13 @@ class _BaseTorchEstimator(BaseEstimator):
                     iterator_train__generator=generator,
                     iterator_valid__batch_size=_VALID_CHUNK,
                     train_split=train_split,
-                    callbacks=[("monitor", monitor), ("schedule", schedule)],
+                    # family callbacks first: they see each epoch before the
+                    # monitor may stop training at its end
+                    callbacks=[
+                        *self._extra_callbacks(),
+                        ("monitor", monitor),
+                        ("schedule", schedule),
+                    ],
                     # history keeps the epoch losses; timing and printing unused
                     callbacks__epoch_timer=None,
                     callbacks__print_log=None,
@@ -267,6 +280,7 @@ class _BaseTorchEstimator(BaseEstimator):
 
         self._net = net
         self.module_ = net.module_
+        self._after_fit(net)
         history = net.history
         self.loss_curve_ = [float(row["train_loss"]) for row in history]
         self.loss_ = self.loss_curve_[-1]
@@ -326,12 +340,17 @@ class _BaseTorchEstimator(BaseEstimator):
                 delattr(self, key)
 
     # ------------------------------------------------------------- inference
-    def _forward(self, X):
-        """Raw module outputs for validated float32 ``X``, as float32 numpy."""
+    def _forward(self, X, fn=None, prepare=True):
+        """Module outputs for validated float32 ``X``, as float32 numpy.
+
+        ``fn(module, batch)`` replaces the forward pass (e.g. an encoder only);
+        it must return one tensor.
+        """
         module = self.module_
         if module.training:
             module.eval()
-        X = self._prepare_X(X)
+        if prepare:
+            X = self._prepare_X(X)
         n = X.shape[0]
         device = self._device
         outs = []
@@ -340,7 +359,8 @@ class _BaseTorchEstimator(BaseEstimator):
                 chunk = X[start : start + _INFERENCE_CHUNK]
                 if not (chunk.flags.writeable and chunk.flags.c_contiguous):
                     chunk = np.array(chunk, order="C", copy=True)
-                out = module(torch.from_numpy(chunk).to(device))
+                xb = torch.from_numpy(chunk).to(device)
+                out = module(xb) if fn is None else fn(module, xb)
                 outs.append(out.float().cpu().numpy())
         if len(outs) == 1:
             return outs[0]

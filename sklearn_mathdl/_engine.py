@@ -150,7 +150,7 @@ class _SkorchNet(NeuralNet):
                 per_sample = per_sample.reshape(per_sample.shape[0], -1).mean(dim=1)
             loss = (per_sample * w).sum() / w.sum()
         if training and (self._l2 > 0 or self._l1 > 0):
-            n_rows = y_pred.shape[0]
+            n_rows = per_sample.shape[0]
             if self._l2 > 0:
                 sq = sum((p * p).sum() for p in self._penalized)
                 loss = loss + 0.5 * self._l2 * sq / n_rows
@@ -341,7 +341,11 @@ class _Monitor(Callback):
             y, w = batch[1]
             if w is None:
                 w = torch.ones(len(y), device=y.device)
-            self._valid_out.append((y_pred.detach(), y, w))
+            if getattr(self.score_fn, "batchwise", False):
+                # the score is a weighted mean of per-batch sums (e.g. an ELBO)
+                self._valid_out.append(self.score_fn(y_pred, y, w))
+            else:
+                self._valid_out.append((y_pred.detach(), y, w))
 
     def _snapshot(self, net):
         self.best_state_ = {
@@ -354,11 +358,15 @@ class _Monitor(Callback):
         loss = row["train_loss"]
         improved = False
         if self.early_stopping:
-            y_pred = torch.cat([o[0] for o in self._valid_out])
-            y = torch.cat([o[1] for o in self._valid_out])
-            w = torch.cat([o[2] for o in self._valid_out])
+            if getattr(self.score_fn, "batchwise", False):
+                total = sum(float(o[0]) for o in self._valid_out)
+                score = total / sum(float(o[1]) for o in self._valid_out)
+            else:
+                y_pred = torch.cat([o[0] for o in self._valid_out])
+                y = torch.cat([o[1] for o in self._valid_out])
+                w = torch.cat([o[2] for o in self._valid_out])
+                score = float(self.score_fn(y_pred, y, w))
             self._valid_out = []
-            score = float(self.score_fn(y_pred, y, w))
             net.history.record("valid_score", score)
             self.validation_scores_.append(score)
             if score > self.best_validation_score_:

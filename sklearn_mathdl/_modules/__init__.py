@@ -4,5 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from sklearn_mathdl._modules._mlp import ACTIVATIONS, _MLPModule
+from sklearn_mathdl._modules._vae import _NegativeELBO, _VAEModule, gaussian_kl
 
-__all__ = ["ACTIVATIONS", "_MLPModule"]
+__all__ = ["ACTIVATIONS", "_MLPModule", "_NegativeELBO", "_VAEModule", "gaussian_kl"]
