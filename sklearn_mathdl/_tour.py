@@ -26,6 +26,7 @@ from sklearn.svm import SVC
 
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
+from sklearn_mathdl._vae import VariationalAutoencoder
 
 DATASETS = {
     "breast_cancer": ("classification", load_breast_cancer),
@@ -140,6 +141,20 @@ def _our_models():
             True,
         ),
         TourModel(
+            "VariationalAutoencoder(8) + LogisticRegression",
+            "classification",
+            lambda q, d: make_pipeline(
+                VariationalAutoencoder(
+                    n_components=8,
+                    max_iter=40 if q else 150,
+                    random_state=0,
+                    device=d,
+                ),
+                LogisticRegression(max_iter=2000),
+            ),
+            True,
+        ),
+        TourModel(
             "KernelRidgeClassifier (rbf)",
             "classification",
             lambda q, d: KernelRidgeClassifier(alpha=0.1, kernel="rbf", device=d),
@@ -199,6 +214,8 @@ def run_tour(
         )
         if model.ours:
             last = res["estimator"][0][-1]
+            if hasattr(last, "steps"):  # a nested pipeline: its first step
+                last = last.steps[0][1]
             if hasattr(last, "loss_curve_"):
                 curves[(name, model.label)] = last.loss_curve_
     out = Path(output)

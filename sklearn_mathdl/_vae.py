@@ -86,6 +86,12 @@ class _ELBOParts(Callback):
         net.history.record("train_recon", crit.sum_recon / rows)
         net.history.record("train_kl", crit.sum_kl / rows)
         net.history.record("kl_scale", crit.kl_scale)
+        if crit.kl_scale < 1.0:
+            # losses under different KL weights are not comparable: no
+            # "no improvement" count (and no best-loss snapshot) during warm-up
+            monitor = dict(net.callbacks_)["monitor"]
+            monitor.best_loss_ = math.inf
+            monitor.no_improvement_ = 0
 
 
 class VariationalAutoencoder(
@@ -115,7 +121,7 @@ class VariationalAutoencoder(
         with a Gaussian likelihood is probabilistic PCA / factor analysis).
 
     activation : {"relu", "tanh", "sigmoid", "gelu", "identity"}, default="relu"
-        Activation of the hidden layers.
+        Activation function of the hidden layers.
 
     likelihood : {"gaussian", "bernoulli"}, default="gaussian"
         Observation model p(x|z). "bernoulli" needs X in [0, 1].

@@ -128,6 +128,14 @@ def test_elbo_curves_and_kl_warmup(digits):
     assert vae.elbo_curve_[-1] > vae.elbo_curve_[0]
 
 
+def test_warmup_does_not_trigger_plateau_stop(digits):
+    """The loss rises while the KL weight grows; that is not a plateau."""
+    X, _ = digits
+    vae = VariationalAutoencoder(n_components=2, max_iter=40, kl_warmup=30,
+                                 n_iter_no_change=3, tol=1e-4, random_state=0).fit(X)
+    assert vae.n_iter_ > 30
+
+
 def test_beta_trades_reconstruction_for_kl(digits):
     X, _ = digits
     kw = dict(n_components=4, max_iter=30, random_state=0)
@@ -190,3 +198,22 @@ def test_fixed_variance_and_pickle(digits):
     loaded = pickle.loads(pickle.dumps(vae))
     np.testing.assert_array_equal(loaded.transform(X), vae.transform(X))
     np.testing.assert_array_equal(loaded.score_samples(X), vae.score_samples(X))
+
+
+@pytest.mark.slow
+def test_beats_pca_held_out_likelihood_on_digits():
+    from sklearn.model_selection import KFold, cross_val_score
+
+    X = load_digits().data
+    cv = KFold(3, shuffle=True, random_state=0)
+    pca = cross_val_score(make_pipeline(StandardScaler(), PCA(5)), X, cv=cv).mean()
+    vae = VariationalAutoencoder(
+        n_components=5,
+        n_importance_samples=100,
+        early_stopping=True,
+        n_iter_no_change=20,
+        max_iter=300,
+        random_state=0,
+    )
+    ours = cross_val_score(make_pipeline(StandardScaler(), vae), X, cv=cv).mean()
+    assert ours > pca + 5
