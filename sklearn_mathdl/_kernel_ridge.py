@@ -403,7 +403,7 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
 
     kernel : str or callable, default="linear"
         One of "linear", "poly"/"polynomial", "rbf", "laplacian", "sigmoid",
-        "matern", "arccos", or a callable ``kernel(A, B, **kernel_params)``
+        "matern", "arccos", "ntk", "nngp", or a callable ``kernel(A, B, **kernel_params)``
         returning the kernel matrix of two 2-D torch tensors (blocks of rows).
         Unlike scikit-learn, which calls a callable once per pair of rows, it is
         called on blocks.
@@ -420,7 +420,8 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
 
     kernel_params : dict, default=None
         Further kernel parameters: ``nu`` and ``length_scale`` for "matern",
-        ``order`` for "arccos", anything a callable takes.
+        ``order`` for "arccos", ``depth``, ``activation``, ``sigma_w`` and
+        ``sigma_b`` for "ntk" and "nngp", anything a callable takes.
 
     solver : {"auto", "exact", "nystrom", "falkon"}, default="auto"
         "exact" factors the n x n kernel matrix (Cholesky, in place, float64).
@@ -639,7 +640,7 @@ class KernelRidgeClassifier(ClassifierMixin, _BaseKernelRidge):
 
     kernel : str or callable, default="linear"
         One of "linear", "poly"/"polynomial", "rbf", "laplacian", "sigmoid",
-        "matern", "arccos", or a callable ``kernel(A, B, **kernel_params)``
+        "matern", "arccos", "ntk", "nngp", or a callable ``kernel(A, B, **kernel_params)``
         returning the kernel matrix of two 2-D torch tensors (blocks of rows).
         Unlike scikit-learn, which calls a callable once per pair of rows, it is
         called on blocks.
@@ -656,7 +657,8 @@ class KernelRidgeClassifier(ClassifierMixin, _BaseKernelRidge):
 
     kernel_params : dict, default=None
         Further kernel parameters: ``nu`` and ``length_scale`` for "matern",
-        ``order`` for "arccos", anything a callable takes.
+        ``order`` for "arccos", ``depth``, ``activation``, ``sigma_w`` and
+        ``sigma_b`` for "ntk" and "nngp", anything a callable takes.
 
     solver : {"auto", "exact", "nystrom", "falkon"}, default="auto"
         "exact" factors the n x n kernel matrix (Cholesky, in place, float64).

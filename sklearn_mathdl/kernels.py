@@ -11,9 +11,12 @@ import torch
 __all__ = [
     "KERNELS",
     "arccos_kernel",
+    "empirical_ntk",
     "laplacian_kernel",
     "linear_kernel",
     "matern_kernel",
+    "nngp_kernel",
+    "ntk_kernel",
     "pairwise_kernel",
     "polynomial_kernel",
     "rbf_kernel",
@@ -117,6 +120,64 @@ def _arccos(X, Y, order=1):
     raise ValueError(f"arccos kernel supports order 0 or 1, got {order!r}.")
 
 
+def _dual_expectations(S12, S11, S22, activation):
+    """E[phi(u) phi(v)] and E[phi'(u) phi'(v)], (u, v) ~ N(0, [[S11, S12], [S12, S22]]).
+
+    ReLU: the arc-cosine formulas (Cho and Saul 2009); erf: Williams (1997).
+    """
+    if activation == "relu":
+        norms = torch.sqrt(S11 * S22)
+        cos = S12 / torch.where(norms > 0, norms, torch.ones_like(norms))
+        # rounding near the diagonal can push |cos| past 1: arccos would be NaN
+        theta = torch.arccos(cos.clamp(-1.0, 1.0))
+        phi = norms * (torch.sin(theta) + (math.pi - theta) * torch.cos(theta))
+        return phi / (2 * math.pi), (math.pi - theta) / (2 * math.pi)
+    if activation == "erf":
+        P = (1 + 2 * S11) * (1 + 2 * S22)
+        arg = (2 * S12 / torch.sqrt(P)).clamp(-1.0, 1.0)
+        phi = (2 / math.pi) * torch.arcsin(arg)
+        dphi = (4 / math.pi) / torch.sqrt((P - 4 * S12 * S12).clamp_min(1e-30))
+        return phi, dphi
+    raise ValueError(f"activation must be 'relu' or 'erf', got {activation!r}.")
+
+
+def _infinite_width(X, Y, depth, activation, sigma_w, sigma_b):
+    """(NNGP, NTK) of a fully-connected net with ``depth`` hidden layers.
+
+    NTK parameterization (as google/neural-tangents): layer l computes
+    z = sigma_w / sqrt(fan_in) W x + sigma_b b with W, b ~ N(0, 1), the last
+    layer is linear. K^1 = sigma_w^2 x.y / d + sigma_b^2, Theta^1 = K^1, then
+    per layer K^l = sigma_w^2 E[phi phi] + sigma_b^2 and
+    Theta^l = K^l + sigma_w^2 E[phi' phi'] Theta^(l-1), expectations under
+    N(0, K^(l-1)); the result is (K^(depth+1), Theta^(depth+1)).
+    """
+    if int(depth) != depth or depth < 0:
+        raise ValueError(f"depth must be a non-negative integer, got {depth!r}.")
+    d = X.shape[1]
+    sw2, sb2 = float(sigma_w) ** 2, float(sigma_b) ** 2
+    K = sw2 * (X @ Y.T) / d + sb2
+    kx = sw2 * (X * X).sum(1) / d + sb2
+    ky = sw2 * (Y * Y).sum(1) / d + sb2
+    T = K.clone()
+    for _ in range(int(depth)):
+        S11, S22 = kx[:, None].expand_as(K), ky[None, :].expand_as(K)
+        e_phi, e_dphi = _dual_expectations(K, S11, S22, activation)
+        dx, _ = _dual_expectations(kx, kx, kx, activation)
+        dy, _ = _dual_expectations(ky, ky, ky, activation)
+        K = sw2 * e_phi + sb2
+        T = K + sw2 * e_dphi * T
+        kx, ky = sw2 * dx + sb2, sw2 * dy + sb2
+    return K, T
+
+
+def _nngp(X, Y, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
+    return _infinite_width(X, Y, depth, activation, sigma_w, sigma_b)[0]
+
+
+def _ntk(X, Y, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
+    return _infinite_width(X, Y, depth, activation, sigma_w, sigma_b)[1]
+
+
 KERNELS = {
     "linear": _linear,
     "poly": _polynomial,
@@ -126,6 +187,8 @@ KERNELS = {
     "sigmoid": _sigmoid,
     "matern": _matern,
     "arccos": _arccos,
+    "nngp": _nngp,
+    "ntk": _ntk,
 }
 """Names accepted by :func:`pairwise_kernel` and by ``KernelRidge(kernel=...)``."""
 
@@ -139,6 +202,8 @@ KERNEL_PARAMS = {
     "sigmoid": ("gamma", "coef0"),
     "matern": (),
     "arccos": (),
+    "nngp": (),
+    "ntk": (),
 }
 
 
@@ -384,6 +449,228 @@ def arccos_kernel(X, Y=None, order=1):
     return _out(_arccos(X, Y, order), is_numpy)
 
 
+def nngp_kernel(X, Y=None, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
+    """NNGP kernel: the output covariance of an infinitely wide random network.
+
+    For a fully-connected network with ``depth`` hidden layers in NTK
+    parameterization (layer l: ``sigma_w / sqrt(fan_in) W x + sigma_b b``,
+    W, b ~ N(0, 1)), the outputs at initialization converge, as the widths grow,
+    to a Gaussian process with this covariance. Kernel ridge regression with it
+    is the posterior mean of Bayesian inference in the infinitely wide network.
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    depth : int, default=1
+        Number of hidden layers.
+
+    activation : {"relu", "erf"}, default="relu"
+        Activation, with closed-form Gaussian expectations (arc-cosine kernels
+        for ReLU, Williams 1997 for erf).
+
+    sigma_w : float, default=1.0
+        Weight scale.
+
+    sigma_b : float, default=0.0
+        Bias scale.
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix.
+
+    See Also
+    --------
+    ntk_kernel : The neural tangent kernel of the same network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import nngp_kernel
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> nngp_kernel(X, depth=1, sigma_w=np.sqrt(2)).round(4)
+    array([[1.    , 0.3183],
+           [0.3183, 1.    ]])
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_nngp(X, Y, depth, activation, sigma_w, sigma_b), is_numpy)
+
+
+def ntk_kernel(X, Y=None, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
+    """Neural tangent kernel of an infinitely wide fully-connected network.
+
+    ``Theta(x, y) = sum_p df(x)/dp df(y)/dp`` at initialization, in the limit of
+    infinite width (Jacot, Gabriel and Hongler 2018), for ``depth`` hidden
+    layers in NTK parameterization. Gradient descent on the squared loss with a
+    small step trains such a network like kernel regression with this kernel
+    (the lazy or linear regime).
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    depth : int, default=1
+        Number of hidden layers.
+
+    activation : {"relu", "erf"}, default="relu"
+        Activation.
+
+    sigma_w : float, default=1.0
+        Weight scale.
+
+    sigma_b : float, default=0.0
+        Bias scale.
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix.
+
+    See Also
+    --------
+    nngp_kernel : The output covariance of the same network at initialization.
+
+    References
+    ----------
+    .. [1] A. Jacot, F. Gabriel and C. Hongler, "Neural tangent kernel:
+       convergence and generalization in neural networks", NeurIPS 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import ntk_kernel
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> ntk_kernel(X, depth=1, sigma_w=np.sqrt(2)).round(4)
+    array([[2.    , 0.3183],
+           [0.3183, 2.    ]])
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_ntk(X, Y, depth, activation, sigma_w, sigma_b), is_numpy)
+
+
+def _model_inputs(model, X):
+    """(module, float32 tensor input, device) for an estimator or a module."""
+    if isinstance(model, torch.nn.Module):
+        module = model
+        param = next(module.parameters(), None)
+        device = param.device if param is not None else torch.device("cpu")
+        if not isinstance(X, torch.Tensor):
+            X = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+        return module, X.to(device=device, dtype=torch.float32), device
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(model)
+    if not hasattr(model, "module_") or not hasattr(model, "_check_inference_input"):
+        raise TypeError(
+            "empirical_ntk needs a fitted sklearn_mathdl torch estimator or a "
+            f"torch.nn.Module; got {type(model).__name__}."
+        )
+    Xv = model._prepare_X(model._check_inference_input(X))
+    return (
+        model.module_,
+        torch.from_numpy(np.ascontiguousarray(Xv)).to(model._device),
+        model._device,
+    )
+
+
+def empirical_ntk(model, X, Y=None, *, block_size="auto"):
+    """Finite-width neural tangent kernel of a network at its current weights.
+
+    ``Theta(x, y) = (1/K) sum_a sum_p df_a(x)/dp df_a(y)/dp``, the inner product
+    of the parameter Jacobians (averaged over the K outputs), computed with
+    :mod:`torch.func` (``vmap`` of ``jacrev``) on blocks of rows so memory
+    stays bounded. For a network in NTK parameterization it converges to
+    :func:`ntk_kernel` as the width grows, at rate about width^(-1/2).
+
+    Parameters
+    ----------
+    model : fitted sklearn_mathdl estimator or torch.nn.Module
+        A torch estimator (its ``module_`` is used, in evaluation mode, after the
+        estimator's own input validation) or a module whose ``forward`` maps a
+        2-D float32 batch to one tensor.
+
+    X : array-like or torch.Tensor of shape (n_samples_X, n_features)
+        First input.
+
+    Y : array-like or torch.Tensor of shape (n_samples_Y, n_features), \
+            default=None
+        Second input; ``None`` means ``X``.
+
+    block_size : int or "auto", default="auto"
+        Rows per Jacobian block; "auto" keeps a block's Jacobian near 256 MB.
+
+    Returns
+    -------
+    K : ndarray of shape (n_samples_X, n_samples_Y)
+        The empirical NTK (float64).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_mathdl.kernels import empirical_ntk
+    >>> net = torch.nn.Sequential(torch.nn.Linear(3, 16), torch.nn.Tanh(),
+    ...                           torch.nn.Linear(16, 1))
+    >>> empirical_ntk(net, torch.randn(5, 3)).shape
+    (5, 5)
+    """
+    from torch.func import functional_call, jacrev, vmap
+
+    module, Xt, _ = _model_inputs(model, X)
+    Yt = Xt if Y is None else _model_inputs(model, Y)[1]
+    was_training = module.training
+    module.eval()
+    params = {k: v.detach() for k, v in module.named_parameters()}
+    buffers = {k: v.detach() for k, v in module.named_buffers()}
+    n_params = sum(p.numel() for p in params.values())
+
+    def f(p, x):
+        out = functional_call(module, (p, buffers), (x[None],))
+        if not isinstance(out, torch.Tensor):
+            raise TypeError(
+                "empirical_ntk needs a module whose forward returns one tensor."
+            )
+        return out.reshape(-1)
+
+    jac_fn = vmap(jacrev(f), in_dims=(None, 0))
+    with torch.no_grad():
+        n_out = f(params, Xt[0]).numel()
+    rows = block_size
+    if rows == "auto":
+        rows = max(1, (256 * 2**20) // (4 * n_out * max(n_params, 1)))
+
+    def jacobian(block):
+        jac = jac_fn(params, block)
+        return torch.cat(
+            [j.reshape(len(block), n_out, -1) for j in jac.values()], dim=2
+        )
+
+    try:
+        K = torch.empty((len(Xt), len(Yt)), dtype=torch.float64)
+        y_blocks = None
+        if Y is None or len(Yt) * n_out * n_params * 4 <= 1024 * 2**20:
+            y_blocks = [jacobian(Yt[j : j + rows]) for j in range(0, len(Yt), rows)]
+        for i in range(0, len(Xt), rows):
+            Jx = jacobian(Xt[i : i + rows])
+            for jb, j in enumerate(range(0, len(Yt), rows)):
+                Jy = (
+                    y_blocks[jb] if y_blocks is not None else jacobian(Yt[j : j + rows])
+                )
+                block = torch.einsum("iap,jap->ij", Jx.double(), Jy.double())
+                K[i : i + rows, j : j + rows] = (block / n_out).cpu()
+    finally:
+        module.train(was_training)
+    return K.numpy()
+
+
 def pairwise_kernel(X, Y=None, kernel="rbf", **params):
     """Kernel matrix between the rows of X and Y for a kernel named in KERNELS.
 
@@ -460,4 +747,8 @@ def _kernel_diag(kernel, X, params):
         return torch.tanh(gamma * sq + coef0)
     if kernel == "arccos":
         return torch.ones_like(sq) if params.get("order", 1) == 0 else sq
+    if kernel in ("ntk", "nngp"):
+        return torch.stack(
+            [KERNELS[kernel](x[None], x[None], **params)[0, 0] for x in X]
+        )
     raise ValueError(f"Unknown kernel {kernel!r}.")

@@ -131,8 +131,14 @@ def test_elbo_curves_and_kl_warmup(digits):
 def test_warmup_does_not_trigger_plateau_stop(digits):
     """The loss rises while the KL weight grows; that is not a plateau."""
     X, _ = digits
-    vae = VariationalAutoencoder(n_components=2, max_iter=40, kl_warmup=30,
-                                 n_iter_no_change=3, tol=1e-4, random_state=0).fit(X)
+    vae = VariationalAutoencoder(
+        n_components=2,
+        max_iter=40,
+        kl_warmup=30,
+        n_iter_no_change=3,
+        tol=1e-4,
+        random_state=0,
+    ).fit(X)
     assert vae.n_iter_ > 30
 
 
