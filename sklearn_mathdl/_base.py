@@ -102,6 +102,10 @@ class _BaseTorchEstimator(BaseEstimator):
         """Turn validated float32 input into what the module takes."""
         return X
 
+    def _lr_scale(self):
+        """Factor applied to learning_rate_init (e.g. a width rule)."""
+        return 1.0
+
     def _extra_callbacks(self):
         """Family-specific skorch callbacks, as (name, callback) pairs."""
         return []
@@ -200,9 +204,10 @@ class _BaseTorchEstimator(BaseEstimator):
                     stop_on_plateau=not incremental,
                     total_epochs=epochs,
                 )
+                lr0 = self.learning_rate_init * self._lr_scale()
                 schedule = _LRSchedule(
                     self.learning_rate,
-                    self.learning_rate_init,
+                    lr0,
                     power_t=self.power_t,
                     n_epochs=self.max_iter,
                     tol=self.tol,
@@ -214,7 +219,7 @@ class _BaseTorchEstimator(BaseEstimator):
                     module=module,
                     criterion=self._criterion(),
                     optimizer=_OPTIMIZERS[self.optimizer],
-                    lr=self.learning_rate_init,
+                    lr=lr0,
                     max_epochs=epochs,
                     batch_size=batch_size,
                     iterator_train=_TensorBatchIterator,

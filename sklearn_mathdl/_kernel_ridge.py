@@ -403,8 +403,9 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
 
     kernel : str or callable, default="linear"
         One of "linear", "poly"/"polynomial", "rbf", "laplacian", "sigmoid",
-        "matern", "arccos", "ntk", "nngp", or a callable ``kernel(A, B, **kernel_params)``
-        returning the kernel matrix of two 2-D torch tensors (blocks of rows).
+        "matern", "arccos", "ntk", "nngp", or a callable
+        ``kernel(A, B, **kernel_params)`` returning the kernel matrix of two
+        2-D torch tensors (blocks of rows).
         Unlike scikit-learn, which calls a callable once per pair of rows, it is
         called on blocks.
 
@@ -640,8 +641,9 @@ class KernelRidgeClassifier(ClassifierMixin, _BaseKernelRidge):
 
     kernel : str or callable, default="linear"
         One of "linear", "poly"/"polynomial", "rbf", "laplacian", "sigmoid",
-        "matern", "arccos", "ntk", "nngp", or a callable ``kernel(A, B, **kernel_params)``
-        returning the kernel matrix of two 2-D torch tensors (blocks of rows).
+        "matern", "arccos", "ntk", "nngp", or a callable
+        ``kernel(A, B, **kernel_params)`` returning the kernel matrix of two
+        2-D torch tensors (blocks of rows).
         Unlike scikit-learn, which calls a callable once per pair of rows, it is
         called on blocks.
 

@@ -31,6 +31,19 @@ class MLPClassifier(ClassifierMixin, _BaseTorchClassifier):
     activation : {"relu", "tanh", "sigmoid", "gelu", "identity"}, default="relu"
         Activation function of the hidden layers.
 
+    scaling : {"standard", "ntk", "mean_field"}, default="standard"
+        Parameterization. "standard": PyTorch layers with Glorot-uniform
+        initialization. "ntk": every layer computes ``W h / sqrt(fan_in) + b``
+        with W, b ~ N(0, 1), readout included: as the width N grows,
+        training stays in the lazy (kernel) regime of
+        :func:`~sklearn_mathdl.kernels.ntk_kernel` with ``sigma_w=1``,
+        ``sigma_b=1``. "mean_field" (one hidden
+        layer only): readout ``a.h / N`` and, with ``optimizer="sgd"``, the step
+        ``learning_rate_init * N`` (Mei, Montanari and Nguyen 2018), so
+        features move O(1) and the training curve is width-independent. The
+        width rule is SGD's; adaptive optimizers (Adam) normalize gradient
+        scales themselves and get no multiplier.
+
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
 
@@ -183,6 +196,7 @@ class MLPClassifier(ClassifierMixin, _BaseTorchClassifier):
         **_BaseTorchClassifier._parameter_constraints,
         "hidden_layer_sizes": [tuple, list],
         "activation": [StrOptions(set(ACTIVATIONS))],
+        "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
     }
 
     def __init__(
@@ -190,6 +204,7 @@ class MLPClassifier(ClassifierMixin, _BaseTorchClassifier):
         hidden_layer_sizes=(100,),
         *,
         activation="relu",
+        scaling="standard",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -217,6 +232,7 @@ class MLPClassifier(ClassifierMixin, _BaseTorchClassifier):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.scaling = scaling
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
@@ -255,7 +271,13 @@ class MLPClassifier(ClassifierMixin, _BaseTorchClassifier):
             activation=self.activation,
             dropout=self.dropout,
             batch_norm=self.batch_norm,
+            scaling=self.scaling,
         )
+
+    def _lr_scale(self):
+        if self.scaling == "mean_field" and self.optimizer == "sgd":
+            return float(self.hidden_layer_sizes[0])
+        return 1.0
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -280,6 +302,19 @@ class MLPRegressor(RegressorMixin, _BaseTorchRegressor):
 
     activation : {"relu", "tanh", "sigmoid", "gelu", "identity"}, default="relu"
         Activation function of the hidden layers.
+
+    scaling : {"standard", "ntk", "mean_field"}, default="standard"
+        Parameterization. "standard": PyTorch layers with Glorot-uniform
+        initialization. "ntk": every layer computes ``W h / sqrt(fan_in) + b``
+        with W, b ~ N(0, 1), readout included: as the width N grows,
+        training stays in the lazy (kernel) regime of
+        :func:`~sklearn_mathdl.kernels.ntk_kernel` with ``sigma_w=1``,
+        ``sigma_b=1``. "mean_field" (one hidden
+        layer only): readout ``a.h / N`` and, with ``optimizer="sgd"``, the step
+        ``learning_rate_init * N`` (Mei, Montanari and Nguyen 2018), so
+        features move O(1) and the training curve is width-independent. The
+        width rule is SGD's; adaptive optimizers (Adam) normalize gradient
+        scales themselves and get no multiplier.
 
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
@@ -431,6 +466,7 @@ class MLPRegressor(RegressorMixin, _BaseTorchRegressor):
         **_BaseTorchRegressor._parameter_constraints,
         "hidden_layer_sizes": [tuple, list],
         "activation": [StrOptions(set(ACTIVATIONS))],
+        "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
     }
 
     def __init__(
@@ -438,6 +474,7 @@ class MLPRegressor(RegressorMixin, _BaseTorchRegressor):
         hidden_layer_sizes=(100,),
         *,
         activation="relu",
+        scaling="standard",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -465,6 +502,7 @@ class MLPRegressor(RegressorMixin, _BaseTorchRegressor):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.scaling = scaling
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
@@ -503,4 +541,10 @@ class MLPRegressor(RegressorMixin, _BaseTorchRegressor):
             activation=self.activation,
             dropout=self.dropout,
             batch_norm=self.batch_norm,
+            scaling=self.scaling,
         )
+
+    def _lr_scale(self):
+        if self.scaling == "mean_field" and self.optimizer == "sgd":
+            return float(self.hidden_layer_sizes[0])
+        return 1.0

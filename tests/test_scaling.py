@@ -1,0 +1,136 @@
+"""Scaling regimes of one-hidden-layer networks: NTK (lazy) vs mean field."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_mathdl import MLPRegressor
+from sklearn_mathdl.kernels import empirical_ntk, ntk_kernel
+from sklearn_mathdl.utils._seeding import torch_seed
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 10).astype(np.float32)
+    return X, np.tanh(X[:, 0] + X[:, 1] * X[:, 2])
+
+
+def _gd(scaling, width, steps=200, lr=0.5, seed=0):
+    """Full-batch gradient descent, as in the scaling analyses."""
+    return MLPRegressor(
+        hidden_layer_sizes=(width,),
+        scaling=scaling,
+        optimizer="sgd",
+        momentum=0.0,
+        learning_rate_init=lr,
+        batch_size=10**6,
+        max_iter=steps,
+        alpha=0.0,
+        tol=0.0,
+        n_iter_no_change=10**6,
+        shuffle=False,
+        normalize_y=False,
+        random_state=seed,
+    )
+
+
+def _init_module(est):
+    """The module as it was initialized (same seed, same construction)."""
+    with torch_seed(est._seed, torch.device("cpu")):
+        return est._build_module(est.n_features_in_, 1)
+
+
+def _feature_change(est):
+    W0 = _init_module(est).layers[0].weight.detach()
+    return float((est.module_.layers[0].weight.detach() - W0).norm() / W0.norm())
+
+
+def test_ntk_features_move_like_inverse_sqrt_width(data):
+    X, y = data
+    change = {N: _feature_change(_gd("ntk", N).fit(X, y)) for N in (64, 1024)}
+    # x16 width -> about /4 feature change (measured 0.154 -> 0.032)
+    assert change[1024] < change[64] / 2.5
+    assert change[1024] < 0.06
+
+
+def test_mean_field_features_move_order_one_at_every_width(data):
+    X, y = data
+    fits = {N: _gd("mean_field", N).fit(X, y) for N in (64, 1024)}
+    change = {N: _feature_change(est) for N, est in fits.items()}
+    mse = {N: float(np.mean((est.predict(X) - y) ** 2)) for N, est in fits.items()}
+    assert all(0.5 < c < 1.5 for c in change.values())
+    assert abs(change[64] - change[1024]) < 0.25 * change[1024]
+    assert all(m < 0.05 for m in mse.values())
+    assert abs(mse[64] - mse[1024]) < 0.3 * mse[1024]  # width-independent curve
+
+
+def test_mean_field_output_at_init_shrinks_like_inverse_sqrt_width(data):
+    X, _ = data
+    Xt = torch.from_numpy(X)
+    stds = {}
+    for N in (64, 4096):
+        est = _gd("mean_field", N, steps=1).fit(X, X[:, 0])
+        outs = []
+        for seed in range(5):
+            with torch_seed(seed, torch.device("cpu")), torch.no_grad():
+                outs.append(est._build_module(10, 1)(Xt).std().item())
+        stds[N] = np.mean(outs)
+    assert 4 < stds[64] / stds[4096] < 16  # sqrt(64) = 8
+
+
+def test_learning_rate_rule():
+    X = np.random.RandomState(0).randn(30, 3)
+    est = _gd("mean_field", 100, steps=1).fit(X, X[:, 0])
+    assert est._net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.5 * 100)
+    adam = MLPRegressor(
+        hidden_layer_sizes=(100,),
+        scaling="mean_field",
+        max_iter=1,
+        learning_rate_init=0.01,
+    ).fit(X, X[:, 0])
+    assert adam._net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.01)
+    with pytest.raises(ValueError, match="one hidden layer"):
+        MLPRegressor(hidden_layer_sizes=(8, 8), scaling="mean_field").fit(X, X[:, 0])
+
+
+def test_ntk_scaled_estimator_has_the_analytic_ntk():
+    X = np.random.RandomState(1).randn(12, 3).astype(np.float32)
+    est = MLPRegressor(
+        hidden_layer_sizes=(4096,),
+        scaling="ntk",
+        max_iter=1,
+        learning_rate_init=1e-9,
+        random_state=0,
+    ).fit(X, X[:, 0])
+    emp = empirical_ntk(_init_module(est), X)
+    analytic = ntk_kernel(X, depth=1, sigma_w=1.0, sigma_b=1.0)
+    assert np.linalg.norm(emp - analytic) / np.linalg.norm(analytic) < 0.05
+
+
+def test_wide_network_trained_by_gd_matches_ntk_regression():
+    """Lazy training: f_T(x) ~ f_0(x) + Theta(x, X) Theta(X, X)^-1 (y - f_0(X))."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(20, 3).astype(np.float32)
+    y = np.sin(X[:, 0]) + 0.5 * X[:, 1]
+    X_test = rng.randn(50, 3).astype(np.float32)
+    K = ntk_kernel(X, depth=1, sigma_w=1, sigma_b=1)
+    K_test = ntk_kernel(X_test, X, depth=1, sigma_w=1, sigma_b=1)
+    gaps = {}
+    for N in (256, 4096):
+        est = _gd("ntk", N, steps=3000).fit(X, y)
+        with torch.no_grad():
+            m0 = _init_module(est)
+            f0 = m0(torch.from_numpy(X)).numpy()[:, 0]
+            f0_test = m0(torch.from_numpy(X_test)).numpy()[:, 0]
+        kernel_pred = f0_test + K_test @ np.linalg.solve(K, y - f0)
+        gaps[N] = np.linalg.norm(est.predict(X_test) - kernel_pred) / np.linalg.norm(
+            kernel_pred
+        )
+    assert gaps[4096] < gaps[256]
+    assert gaps[4096] < 0.05
