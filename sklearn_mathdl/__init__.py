@@ -6,6 +6,7 @@
 from sklearn_mathdl import kernels
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
+from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
 from sklearn_mathdl._vae import VariationalAutoencoder
 
 __version__ = "0.1.0"
@@ -15,6 +16,8 @@ __all__ = [
     "KernelRidgeClassifier",
     "MLPClassifier",
     "MLPRegressor",
+    "NeuralODEClassifier",
+    "NeuralODERegressor",
     "VariationalAutoencoder",
     "__version__",
     "kernels",

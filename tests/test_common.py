@@ -52,7 +52,20 @@ def _instances():
         yield cls(**params)
 
 
+ODE_XFAILS = {
+    **SGD_XFAILS,
+    "check_methods_sample_order_invariance": (
+        "Adaptive ODE solvers pick one step size for the whole batch from an "
+        "error norm over all rows; reordering rows changes the float summation "
+        "order of that norm and can change accepted steps, so outputs differ at "
+        "the solver's tolerance (rtol=1e-3), far above the check's 1e-7."
+    ),
+}
+
+
 def _xfails(estimator):
+    if type(estimator).__name__.startswith("NeuralODE"):
+        return ODE_XFAILS
     if isinstance(estimator, _BaseTorchEstimator):
         return SGD_XFAILS
     return {}
