@@ -26,6 +26,7 @@ from sklearn.svm import SVC
 
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
+from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
 from sklearn_mathdl._vae import VariationalAutoencoder
 
 DATASETS = {
@@ -151,6 +152,28 @@ def _our_models():
                     device=d,
                 ),
                 LogisticRegression(max_iter=2000),
+            ),
+            True,
+        ),
+        TourModel(
+            "NeuralODEClassifier",
+            "classification",
+            lambda q, d: NeuralODEClassifier(
+                learning_rate_init=0.01,
+                max_iter=10 if q else 30,
+                random_state=0,
+                device=d,
+            ),
+            True,
+        ),
+        TourModel(
+            "NeuralODERegressor",
+            "regression",
+            lambda q, d: NeuralODERegressor(
+                learning_rate_init=0.01,
+                max_iter=10 if q else 30,
+                random_state=0,
+                device=d,
             ),
             True,
         ),

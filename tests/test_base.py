@@ -64,7 +64,9 @@ def test_all_estimators_filters():
     assert [n for n, _ in all_estimators("regressor")] == [
         "KernelRidge",
         "MLPRegressor",
+        "NeuralODERegressor",
     ]
+    assert [n for n, _ in all_estimators("transformer")] == ["VariationalAutoencoder"]
     assert "MLPRegressor" not in dict(all_estimators("classifier"))
     with pytest.raises(ValueError, match="type_filter"):
         all_estimators("nonsense")

@@ -1,7 +1,7 @@
 """
-===========================================
+==========================================
 Kernel ridge regression: kernels and scale
-===========================================
+==========================================
 
 Left: the same 1-D regression problem fitted by :class:`~sklearn_mathdl.KernelRidge`
 with different kernels; the arc-cosine kernel of order 1 is the kernel of an

@@ -1,7 +1,7 @@
 """
-=================================================
+================================================
 From logistic regression to regularized networks
-=================================================
+================================================
 
 The book's first chapters in one picture. On the two-moons data, logistic regression
 trained by SGD (:class:`~sklearn_mathdl.MLPClassifier` with no hidden layer) can only
