@@ -27,10 +27,12 @@ from sklearn_mathdl import KernelRidge, MLPRegressor
 from sklearn_mathdl.kernels import ntk_kernel
 from sklearn_mathdl.utils._seeding import torch_seed
 
-rng = np.random.RandomState(0)
-X = np.sort(rng.uniform(-2, 2, 12))[:, None].astype(np.float32)
+# Evenly spread points keep Theta(X, X) well conditioned (cond ~ 370); with
+# clustered points its small eigenvalues make gradient descent converge too slowly
+# along some directions for the comparison to be meaningful.
+X = np.linspace(-2, 2, 8)[:, None].astype(np.float32)
 y = np.sin(2 * X).ravel()
-grid = np.linspace(-3, 3, 300)[:, None].astype(np.float32)
+grid = np.linspace(-2.5, 2.5, 300)[:, None].astype(np.float32)
 params = dict(depth=1, sigma_w=1.0, sigma_b=1.0)
 K, K_grid = ntk_kernel(X, **params), ntk_kernel(grid, X, **params)
 mean_prediction = (
@@ -47,7 +49,7 @@ for N in (64, 4096):
         optimizer="sgd",
         momentum=0.0,
         learning_rate_init=0.5,
-        batch_size=12,
+        batch_size=8,
         max_iter=3000,
         alpha=0.0,
         tol=0.0,
