@@ -707,6 +707,24 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
     def _validate_kwargs(self):
         return {}
 
+    def __call__(self, X):
+        """Class probabilities, so that the estimator itself is a model function.
+
+        ``shap.Explainer(clf, X_background)`` and other tools that take a
+        callable work unchanged; equivalent to ``predict_proba(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities.
+        """
+        return self.predict_proba(X)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -842,6 +860,25 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         X = self._check_inference_input(X)
         out = self._forward(X).astype(np.float64) * self._y_std + self._y_mean
         return out[:, 0] if self._y_1d else out
+
+    def __call__(self, X):
+        """Predictions, so that the estimator itself is a model function.
+
+        ``shap.Explainer(reg, X_background)`` and other tools that take a
+        callable work unchanged; equivalent to ``predict(X)`` (1-D for a single
+        target).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values.
+        """
+        return self.predict(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

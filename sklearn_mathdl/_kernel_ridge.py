@@ -347,6 +347,26 @@ class _BaseKernelRidge(BaseEstimator):
         ]
         return torch.cat(out).cpu().numpy()
 
+    def __call__(self, X):
+        """Model function for callable-based tools such as SHAP.
+
+        ``predict`` for :class:`KernelRidge`, ``decision_function`` for
+        :class:`KernelRidgeClassifier` (which has no probabilities).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions or class scores.
+        """
+        if isinstance(self, ClassifierMixin):
+            return self.decision_function(X)
+        return self.predict(X)
+
     def _validate_fit(self, X, y, multi_output=True):
         return validate_data(
             self,
