@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from sklearn_mathdl import kernels
+from sklearn_mathdl._conformal import ConformalRegressor
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
@@ -12,6 +13,7 @@ from sklearn_mathdl._vae import VariationalAutoencoder
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConformalRegressor",
     "KernelRidge",
     "KernelRidgeClassifier",
     "MLPClassifier",

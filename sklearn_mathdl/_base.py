@@ -844,22 +844,70 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
             X, y_enc, sw, n_outputs=y_enc.shape[1], incremental=True
         )
 
-    def predict(self, X):
-        """Predict using the trained network.
+    def predict(self, X, return_std=False, n_mc_samples=100):
+        """Predict using the trained network, optionally with MC-dropout spread.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             The input data.
 
+        return_std : bool, default=False
+            Also return a predictive standard deviation by Monte Carlo dropout
+            (Gal and Ghahramani 2016): ``n_mc_samples`` forward passes with
+            dropout active; the prediction is then their mean. Needs
+            ``dropout > 0``. The spread reflects model uncertainty only; for
+            intervals with guaranteed coverage use
+            :class:`~sklearn_mathdl.ConformalRegressor`.
+
+        n_mc_samples : int, default=100
+            Number of stochastic forward passes when ``return_std=True``.
+
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values (float64), 1-D when the model was fitted on 1-D y.
+
+        y_std : ndarray of the same shape as y
+            Standard deviation over the dropout passes; only with
+            ``return_std=True``.
         """
         X = self._check_inference_input(X)
-        out = self._forward(X).astype(np.float64) * self._y_std + self._y_mean
-        return out[:, 0] if self._y_1d else out
+        if not return_std:
+            out = self._forward(X).astype(np.float64) * self._y_std + self._y_mean
+            return out[:, 0] if self._y_1d else out
+        mean, std = self._mc_dropout(X, int(n_mc_samples))
+        if self._y_1d:
+            return mean[:, 0], std[:, 0]
+        return mean, std
+
+    def _mc_dropout(self, X, n_samples):
+        if getattr(self, "dropout", 0) <= 0:
+            raise ValueError(
+                "return_std=True uses Monte Carlo dropout and needs dropout > 0; "
+                "refit with dropout (e.g. 0.1), or use ConformalRegressor for "
+                "prediction intervals."
+            )
+        if n_samples < 2:
+            raise ValueError(f"n_mc_samples must be at least 2, got {n_samples}.")
+        module = self.module_
+        drops = [
+            m
+            for m in module.modules()
+            if isinstance(m, torch.nn.modules.dropout._DropoutNd)
+        ]
+        draws = []
+        try:
+            for m in drops:
+                m.train()
+            # reproducible: seeded from random_state, global RNG untouched
+            with torch_seed(self._seed + 1, self._device):
+                for _ in range(n_samples):
+                    draws.append(self._forward(X).astype(np.float64))
+        finally:
+            module.eval()
+        draws = np.stack(draws) * self._y_std + self._y_mean
+        return draws.mean(axis=0), draws.std(axis=0, ddof=1)
 
     def __call__(self, X):
         """Predictions, so that the estimator itself is a model function.

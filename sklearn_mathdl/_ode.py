@@ -52,6 +52,12 @@ class _NeuralODEMixin:
     """Module construction and solver statistics shared by both tasks."""
 
     def _build_module(self, n_features_in, n_outputs):
+        if self.dropout > 0 or self.batch_norm:
+            raise ValueError(
+                f"{type(self).__name__} does not support dropout or batch_norm: a "
+                "random or batch-dependent vector field breaks the ODE solver's "
+                "step control. Use alpha/l1_alpha or early_stopping to regularize."
+            )
         return _NeuralODEModule(
             n_features_in,
             n_outputs,

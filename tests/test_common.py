@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pytest
+from sklearn.linear_model import Ridge
 from sklearn.utils.estimator_checks import (
     check_param_validation,
     parametrize_with_checks,
@@ -26,7 +27,12 @@ FAST_PARAMS = {
 # check_class_weight_classifiers needs on blobs of std 20; a wide RBF kernel
 # (gamma=1e-3) can, and exercises the same code.
 _KRR = {"kernel": "rbf", "gamma": 1e-3, "random_state": 0}
-ESTIMATOR_PARAMS = {"KernelRidge": _KRR, "KernelRidgeClassifier": _KRR}
+ESTIMATOR_PARAMS = {
+    "KernelRidge": _KRR,
+    "KernelRidgeClassifier": _KRR,
+    # the wrapper is under test, so it wraps a plain linear model
+    "ConformalRegressor": {"estimator": Ridge(), "random_state": 0},
+}
 
 # Checks that a mini-batch stochastic optimizer cannot pass, with the reason.
 SGD_XFAILS = {
@@ -78,7 +84,7 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 @pytest.mark.parametrize("name, cls", all_estimators())
 def test_param_validation(name, cls):
-    check_param_validation(name, cls())
+    check_param_validation(name, cls(**ESTIMATOR_PARAMS.get(name, {})))
 
 
 def test_all_public_estimators_discovered():

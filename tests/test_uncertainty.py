@@ -1,0 +1,110 @@
+"""Predictive uncertainty: split-conformal intervals and MC dropout."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+import torch
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_mathdl import (
+    ConformalRegressor,
+    KernelRidge,
+    MLPRegressor,
+    NeuralODERegressor,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _heteroscedastic(n, rng):
+    X = rng.uniform(-3, 3, size=(n, 2))
+    noise = 0.1 + 0.5 * np.abs(X[:, 0])  # spread grows with |x0|
+    return X, np.sin(X[:, 0]) + 0.5 * X[:, 1] + noise * rng.randn(n)
+
+
+def test_split_conformal_coverage_over_seeds():
+    coverages = []
+    for seed in range(20):
+        rng = np.random.RandomState(seed)
+        X, y = _heteroscedastic(1000, rng)
+        X_test, y_test = _heteroscedastic(2000, rng)
+        cp = ConformalRegressor(
+            KernelRidge(alpha=1.0, kernel="rbf", gamma=0.5),
+            alpha=0.1,
+            random_state=seed,
+        ).fit(X, y)
+        lo, hi = cp.predict_interval(X_test).T
+        coverages.append(np.mean((y_test >= lo) & (y_test <= hi)))
+    coverages = np.array(coverages)
+    assert 0.88 <= coverages.mean() <= 0.92
+    assert coverages.min() > 0.84 and coverages.max() < 0.96
+
+
+def test_interval_levels_and_small_calibration_sets():
+    rng = np.random.RandomState(0)
+    X, y = _heteroscedastic(400, rng)
+    cp = ConformalRegressor(KernelRidge(alpha=1.0, kernel="rbf"), random_state=0)
+    cp.fit(X, y)
+    wide = np.diff(cp.predict_interval(X[:5], alpha=0.05), axis=1)
+    narrow = np.diff(cp.predict_interval(X[:5], alpha=0.5), axis=1)
+    assert np.all(wide > narrow)
+    np.testing.assert_allclose(cp.predict_interval(X[:5]).mean(1), cp.predict(X[:5]))
+    tiny = ConformalRegressor(
+        KernelRidge(), calibration_fraction=0.1, random_state=0
+    ).fit(X[:20], y[:20])
+    assert np.all(np.isinf(tiny.predict_interval(X[:2], alpha=0.01)))  # 2 cal rows
+    with pytest.raises(ValueError, match="alpha"):
+        cp.predict_interval(X[:2], alpha=1.5)
+
+
+def test_conformal_wraps_a_pipeline_with_dataframes():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(1)
+    X, y = _heteroscedastic(300, rng)
+    df = pd.DataFrame(X, columns=["a", "b"])
+    pipe = make_pipeline(
+        StandardScaler(),
+        MLPRegressor(hidden_layer_sizes=(16,), max_iter=30, random_state=0),
+    )
+    cp = ConformalRegressor(pipe, random_state=0).fit(df, y)
+    assert list(cp.feature_names_in_) == ["a", "b"]
+    assert list(cp.estimator_[0].feature_names_in_) == ["a", "b"]
+    assert cp.predict_interval(df.iloc[:4]).shape == (4, 2)
+
+
+def test_mc_dropout_std():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(300, 1)).astype(np.float32)
+    y = np.sin(3 * X[:, 0])
+    reg = MLPRegressor(
+        hidden_layer_sizes=(64, 64),
+        dropout=0.2,
+        max_iter=100,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(X, y)
+    grid = np.linspace(-3, 3, 61)[:, None]
+    torch.manual_seed(7)
+    expected = torch.rand(2)
+    torch.manual_seed(7)
+    mean, std = reg.predict(grid, return_std=True, n_mc_samples=50)
+    np.testing.assert_array_equal(torch.rand(2), expected)  # global RNG untouched
+    assert mean.shape == std.shape == (61,)
+    assert np.all(std > 0)
+    again = reg.predict(grid, return_std=True, n_mc_samples=50)
+    np.testing.assert_array_equal(again[1], std)  # reproducible
+    inside, outside = np.abs(grid[:, 0]) <= 1, np.abs(grid[:, 0]) >= 2
+    assert std[outside].mean() > std[inside].mean()  # unsure away from the data
+    np.testing.assert_allclose(mean[inside], reg.predict(grid[inside]), atol=0.15)
+    assert not reg.module_.training
+    with pytest.raises(ValueError, match="needs dropout > 0"):
+        MLPRegressor(max_iter=2).fit(X, y).predict(X, return_std=True)
+
+
+def test_neural_ode_refuses_dropout():
+    X = np.random.RandomState(0).randn(20, 2)
+    with pytest.raises(ValueError, match="does not support dropout"):
+        NeuralODERegressor(dropout=0.1, max_iter=1).fit(X, X[:, 0])
