@@ -24,6 +24,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from sklearn_mathdl._conformal import ConformalRegressor
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
@@ -174,6 +175,15 @@ def _our_models():
                 max_iter=10 if q else 30,
                 random_state=0,
                 device=d,
+            ),
+            True,
+        ),
+        TourModel(
+            "ConformalRegressor(KernelRidge rbf), point predictions",
+            "regression",
+            lambda q, d: ConformalRegressor(
+                KernelRidge(alpha=1.0, kernel="rbf", gamma=0.01, device=d),
+                random_state=0,
             ),
             True,
         ),

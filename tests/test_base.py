@@ -62,6 +62,7 @@ def test_all_estimators_filters():
     names = dict(all_estimators())
     assert names["MLPClassifier"] is MLPClassifier
     assert [n for n, _ in all_estimators("regressor")] == [
+        "ConformalRegressor",
         "KernelRidge",
         "MLPRegressor",
         "NeuralODERegressor",

@@ -86,9 +86,12 @@ def test_shared_parameters_have_identical_text(family):
         assert len(texts) == 1, f"{family}: {param} differs across {sorted(docs)}"
 
 
+META_ESTIMATORS = {"ConformalRegressor"}
+
+
 def test_every_estimator_belongs_to_a_family():
     grouped = {n for members in _families().values() for n, _ in members}
-    assert grouped == {n for n, _ in all_estimators()}
+    assert grouped | META_ESTIMATORS == {n for n, _ in all_estimators()}
 
 
 def test_check_device_documented():
