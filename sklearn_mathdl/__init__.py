@@ -5,6 +5,7 @@
 
 from sklearn_mathdl import kernels
 from sklearn_mathdl._conformal import ConformalRegressor
+from sklearn_mathdl._ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
@@ -14,6 +15,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConformalRegressor",
+    "DeepEnsembleClassifier",
+    "DeepEnsembleRegressor",
     "KernelRidge",
     "KernelRidgeClassifier",
     "MLPClassifier",

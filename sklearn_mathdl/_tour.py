@@ -25,6 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from sklearn_mathdl._conformal import ConformalRegressor
+from sklearn_mathdl._ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
@@ -183,6 +184,26 @@ def _our_models():
             "regression",
             lambda q, d: ConformalRegressor(
                 KernelRidge(alpha=1.0, kernel="rbf", gamma=0.01, device=d),
+                random_state=0,
+            ),
+            True,
+        ),
+        TourModel(
+            "DeepEnsembleClassifier(3 x MLPClassifier)",
+            "classification",
+            lambda q, d: DeepEnsembleClassifier(
+                MLPClassifier(max_iter=60 if q else 200, device=d),
+                n_estimators=3,
+                random_state=0,
+            ),
+            True,
+        ),
+        TourModel(
+            "DeepEnsembleRegressor(3 x MLPRegressor)",
+            "regression",
+            lambda q, d: DeepEnsembleRegressor(
+                MLPRegressor(max_iter=60 if q else 200, device=d),
+                n_estimators=3,
                 random_state=0,
             ),
             True,

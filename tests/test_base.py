@@ -63,6 +63,7 @@ def test_all_estimators_filters():
     assert names["MLPClassifier"] is MLPClassifier
     assert [n for n, _ in all_estimators("regressor")] == [
         "ConformalRegressor",
+        "DeepEnsembleRegressor",
         "KernelRidge",
         "MLPRegressor",
         "NeuralODERegressor",

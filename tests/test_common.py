@@ -11,6 +11,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 import sklearn_mathdl
+from sklearn_mathdl import MLPClassifier, MLPRegressor
 from sklearn_mathdl._base import _BaseTorchEstimator
 from sklearn_mathdl.utils.discovery import all_estimators
 
@@ -32,6 +33,16 @@ ESTIMATOR_PARAMS = {
     "KernelRidgeClassifier": _KRR,
     # the wrapper is under test, so it wraps a plain linear model
     "ConformalRegressor": {"estimator": Ridge(), "random_state": 0},
+    "DeepEnsembleRegressor": {
+        "estimator": MLPRegressor(**FAST_PARAMS),
+        "n_estimators": 2,
+        "random_state": 0,
+    },
+    "DeepEnsembleClassifier": {
+        "estimator": MLPClassifier(**FAST_PARAMS),
+        "n_estimators": 2,
+        "random_state": 0,
+    },
 }
 
 # Checks that a mini-batch stochastic optimizer cannot pass, with the reason.
@@ -72,7 +83,9 @@ ODE_XFAILS = {
 def _xfails(estimator):
     if type(estimator).__name__.startswith("NeuralODE"):
         return ODE_XFAILS
-    if isinstance(estimator, _BaseTorchEstimator):
+    if isinstance(estimator, _BaseTorchEstimator) or isinstance(
+        getattr(estimator, "estimator", None), _BaseTorchEstimator
+    ):
         return SGD_XFAILS
     return {}
 

@@ -108,3 +108,59 @@ def test_neural_ode_refuses_dropout():
     X = np.random.RandomState(0).randn(20, 2)
     with pytest.raises(ValueError, match="does not support dropout"):
         NeuralODERegressor(dropout=0.1, max_iter=1).fit(X, X[:, 0])
+
+
+def test_deep_ensembles():
+    from sklearn.datasets import load_iris
+
+    from sklearn_mathdl import (
+        DeepEnsembleClassifier,
+        DeepEnsembleRegressor,
+        MLPClassifier,
+    )
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(200, 1))
+    y = np.sin(3 * X[:, 0])
+    ens = DeepEnsembleRegressor(
+        MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01, max_iter=60),
+        n_estimators=4,
+        random_state=0,
+    ).fit(X, y)
+    seeds = {m.random_state for m in ens.estimators_}
+    assert len(seeds) == 4  # members differ only by seed
+    members = np.stack([m.predict(X) for m in ens.estimators_])
+    mean, std = ens.predict(X, return_std=True)
+    np.testing.assert_allclose(mean, members.mean(0))
+    np.testing.assert_allclose(std, members.std(0, ddof=1))
+    grid = np.linspace(-3, 3, 61)[:, None]
+    _, gstd = ens.predict(grid, return_std=True)
+    assert gstd[np.abs(grid[:, 0]) >= 2].mean() > gstd[np.abs(grid[:, 0]) <= 1].mean()
+    Xi, yi = load_iris(return_X_y=True)
+    clf = DeepEnsembleClassifier(
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.02),
+        n_estimators=3,
+        random_state=0,
+    ).fit(Xi, yi)
+    proba = clf.predict_proba(Xi)
+    np.testing.assert_allclose(proba.sum(1), 1.0)
+    np.testing.assert_allclose(
+        proba, np.mean([m.predict_proba(Xi) for m in clf.estimators_], axis=0)
+    )
+    assert clf.score(Xi, yi) > 0.85
+    with pytest.raises(ValueError, match="random_state"):
+        DeepEnsembleRegressor(_NoSeed()).fit(X, y)
+
+
+class _NoSeed:
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
