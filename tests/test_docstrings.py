@@ -35,6 +35,8 @@ def _targets():
             if hasattr(cls, meth):
                 yield f"sklearn_mathdl.{name}.{meth}"
     yield "sklearn_mathdl.utils.check_device"
+    yield "sklearn_mathdl.inspection.feature_importance"
+    yield "sklearn_mathdl.inspection.plot_feature_importance"
     yield "sklearn_mathdl.utils.discovery.all_estimators"
 
 
