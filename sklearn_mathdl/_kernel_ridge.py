@@ -180,13 +180,17 @@ class _BaseKernelRidge(BaseEstimator):
             K[start : start + step] = self._kernel(Xt[start : start + step], Xt)
         return K
 
-    def _solve_exact(self, Xt, Yt, sw, alpha):
+    def _weighted_kernel(self, Xt, sw):
+        """W^1/2 K W^1/2 in one n x n buffer (K alone without weights)."""
         K = self._fill_kernel(Xt)
-        Y = Yt
         if sw is not None:
             s = sw.sqrt()
             K.mul_(s[:, None]).mul_(s[None, :])
-            Y = Y * s[:, None]
+        return K
+
+    def _solve_exact(self, Xt, Yt, sw, alpha):
+        K = self._weighted_kernel(Xt, sw)
+        Y = Yt if sw is None else Yt * sw.sqrt()[:, None]
         if alpha.size == 1:
             K.diagonal().add_(float(alpha[0]))
             dual = self._cholesky_solve_inplace(K, Y, Xt, sw, alpha)
@@ -211,10 +215,7 @@ class _BaseKernelRidge(BaseEstimator):
             scipy.linalg.LinAlgWarning,
             stacklevel=4,
         )
-        K = self._fill_kernel(Xt)
-        if sw is not None:
-            s = sw.sqrt()
-            K.mul_(s[:, None]).mul_(s[None, :])
+        K = self._weighted_kernel(Xt, sw)
         K.diagonal().add_(float(alpha[0]))
         return torch.linalg.lstsq(K.cpu(), Y.cpu()).solution.to(K.device)
 

@@ -12,7 +12,33 @@ from sklearn_mathdl._modules import ACTIVATIONS, _MLPModule
 from sklearn_mathdl.utils._compat import StrOptions
 
 
-class MLPClassifier(ClassifierMixin, _BaseTorchClassifier):
+class _MLPMixin:
+    """Module construction and the width rule shared by both MLP tasks."""
+
+    def _build_module(self, n_features_in, n_outputs):
+        for size in self.hidden_layer_sizes:
+            if not isinstance(size, Integral) or size < 1:
+                raise ValueError(
+                    "hidden_layer_sizes must contain positive integers, got "
+                    f"{self.hidden_layer_sizes!r}."
+                )
+        return _MLPModule(
+            n_features_in,
+            n_outputs,
+            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+            activation=self.activation,
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
+            scaling=self.scaling,
+        )
+
+    def _lr_scale(self):
+        if self.scaling == "mean_field" and self.optimizer == "sgd":
+            return float(self.hidden_layer_sizes[0])
+        return 1.0
+
+
+class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
     """Multi-layer perceptron classifier trained by mini-batch SGD-type optimizers.
 
     Binary, multiclass and multilabel classification with a softmax (or
@@ -257,35 +283,13 @@ class MLPClassifier(ClassifierMixin, _BaseTorchClassifier):
         self.device = device
         self.verbose = verbose
 
-    def _build_module(self, n_features_in, n_outputs):
-        for size in self.hidden_layer_sizes:
-            if not isinstance(size, Integral) or size < 1:
-                raise ValueError(
-                    "hidden_layer_sizes must contain positive integers, got "
-                    f"{self.hidden_layer_sizes!r}."
-                )
-        return _MLPModule(
-            n_features_in,
-            n_outputs,
-            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-            activation=self.activation,
-            dropout=self.dropout,
-            batch_norm=self.batch_norm,
-            scaling=self.scaling,
-        )
-
-    def _lr_scale(self):
-        if self.scaling == "mean_field" and self.optimizer == "sgd":
-            return float(self.hidden_layer_sizes[0])
-        return 1.0
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
 
 
-class MLPRegressor(RegressorMixin, _BaseTorchRegressor):
+class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
     """Multi-layer perceptron regressor trained by mini-batch SGD-type optimizers.
 
     Single- and multi-output regression with the mean squared error loss. With
@@ -526,25 +530,3 @@ class MLPRegressor(RegressorMixin, _BaseTorchRegressor):
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
-
-    def _build_module(self, n_features_in, n_outputs):
-        for size in self.hidden_layer_sizes:
-            if not isinstance(size, Integral) or size < 1:
-                raise ValueError(
-                    "hidden_layer_sizes must contain positive integers, got "
-                    f"{self.hidden_layer_sizes!r}."
-                )
-        return _MLPModule(
-            n_features_in,
-            n_outputs,
-            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-            activation=self.activation,
-            dropout=self.dropout,
-            batch_norm=self.batch_norm,
-            scaling=self.scaling,
-        )
-
-    def _lr_scale(self):
-        if self.scaling == "mean_field" and self.optimizer == "sgd":
-            return float(self.hidden_layer_sizes[0])
-        return 1.0

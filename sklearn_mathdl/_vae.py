@@ -12,7 +12,7 @@ import torch
 from scipy.special import logsumexp
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
 from sklearn_mathdl._base import _BaseTorchEstimator, _checked_sample_weight
@@ -440,8 +440,11 @@ class VariationalAutoencoder(
             -(r + self.beta * s * k) for r, k, s in zip(recon, kl, scale, strict=True)
         ]
 
-    def _check_X(self, X, *, reset):
-        X = validate_data(self, X, reset=reset, dtype=np.float32, order="C")
+    # the Bernoulli range check must run on every input: no unchecked fast path
+    _fast_inference_ok = False
+
+    def _validate_X(self, X, *, reset):
+        X = super()._validate_X(X, reset=reset)
         if self.likelihood == "bernoulli" and (X.min() < 0 or X.max() > 1):
             raise ValueError(
                 "likelihood='bernoulli' needs X in [0, 1]; scale it first (e.g. "
@@ -470,7 +473,7 @@ class VariationalAutoencoder(
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "_net")
-        X = self._check_X(X, reset=not continuing)
+        X = self._validate_X(X, reset=not continuing)
         sw = _checked_sample_weight(sample_weight, X)
         return self._fit_engine(X, X, sw, n_outputs=X.shape[1])
 
@@ -494,7 +497,7 @@ class VariationalAutoencoder(
         self : object
             The updated estimator.
         """
-        X = self._check_X(X, reset=not hasattr(self, "_net"))
+        X = self._validate_X(X, reset=not hasattr(self, "_net"))
         sw = _checked_sample_weight(sample_weight, X)
         return self._fit_engine(X, X, sw, n_outputs=X.shape[1], incremental=True)
 
@@ -514,9 +517,8 @@ class VariationalAutoencoder(
         Z : ndarray of shape (n_samples, n_components)
             Posterior means, float64 for float64 input, else float32.
         """
-        check_is_fitted(self)
         dtype = self._out_dtype(X)
-        X = self._check_X(X, reset=False)
+        X = self._check_inference_input(X)
         Z = self._forward(X, fn=lambda m, xb: m.encode(xb)[0])
         return Z.astype(dtype, copy=False)
 
@@ -595,8 +597,7 @@ class VariationalAutoencoder(
         log_prob : ndarray of shape (n_samples,)
             Estimated log-likelihood of each sample (float64).
         """
-        check_is_fitted(self)
-        X = self._check_X(X, reset=False)
+        X = self._check_inference_input(X)
         k = int(self.n_importance_samples)
         d = self.n_components
         module = self.module_

@@ -141,8 +141,11 @@ def _dual_expectations(S12, S11, S22, activation):
     raise ValueError(f"activation must be 'relu' or 'erf', got {activation!r}.")
 
 
-def _infinite_width(X, Y, depth, activation, sigma_w, sigma_b):
+def _infinite_width(X, Y, depth, activation, sigma_w, sigma_b, diagonal=False):
     """(NNGP, NTK) of a fully-connected net with ``depth`` hidden layers.
+
+    With ``diagonal=True`` (Y must be X) only k(x_i, x_i) is computed, as
+    vectors, by the same recursion.
 
     NTK parameterization (as google/neural-tangents): layer l computes
     z = sigma_w / sqrt(fan_in) W x + sigma_b b with W, b ~ N(0, 1), the last
@@ -155,12 +158,15 @@ def _infinite_width(X, Y, depth, activation, sigma_w, sigma_b):
         raise ValueError(f"depth must be a non-negative integer, got {depth!r}.")
     d = X.shape[1]
     sw2, sb2 = float(sigma_w) ** 2, float(sigma_b) ** 2
-    K = sw2 * (X @ Y.T) / d + sb2
     kx = sw2 * (X * X).sum(1) / d + sb2
     ky = sw2 * (Y * Y).sum(1) / d + sb2
+    K = kx.clone() if diagonal else sw2 * (X @ Y.T) / d + sb2
     T = K.clone()
     for _ in range(int(depth)):
-        S11, S22 = kx[:, None].expand_as(K), ky[None, :].expand_as(K)
+        if diagonal:
+            S11, S22 = kx, ky
+        else:
+            S11, S22 = kx[:, None].expand_as(K), ky[None, :].expand_as(K)
         e_phi, e_dphi = _dual_expectations(K, S11, S22, activation)
         dx, _ = _dual_expectations(kx, kx, kx, activation)
         dy, _ = _dual_expectations(ky, ky, ky, activation)
@@ -748,7 +754,10 @@ def _kernel_diag(kernel, X, params):
     if kernel == "arccos":
         return torch.ones_like(sq) if params.get("order", 1) == 0 else sq
     if kernel in ("ntk", "nngp"):
-        return torch.stack(
-            [KERNELS[kernel](x[None], x[None], **params)[0, 0] for x in X]
+        defaults = {"depth": 1, "activation": "relu", "sigma_w": 1.0, "sigma_b": 0.0}
+        p = {**defaults, **params}
+        K, T = _infinite_width(
+            X, X, p["depth"], p["activation"], p["sigma_w"], p["sigma_b"], diagonal=True
         )
+        return K if kernel == "nngp" else T
     raise ValueError(f"Unknown kernel {kernel!r}.")
