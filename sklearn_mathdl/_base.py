@@ -371,6 +371,13 @@ class _BaseTorchEstimator(BaseEstimator):
             return outs[0]
         return np.concatenate(outs, axis=0)
 
+    def _differentiable_output(self, X):
+        """What ``predict`` (regressors) or ``predict_proba`` returns, as a
+        differentiable float32 tensor of shape (n_samples, n_outputs), for a
+        float32 tensor ``X`` on the model's device (used by gradient feature
+        importance)."""
+        raise NotImplementedError  # pragma: no cover
+
     def _check_inference_input(self, X):
         # Fast path for the common call (SHAP and permutation importance make
         # thousands): a fitted model and a plain 2-D float ndarray without
@@ -707,6 +714,13 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
     def _validate_kwargs(self):
         return {}
 
+    def _differentiable_output(self, X):
+        scores = self.module_(self._prepare_X(X))
+        if self._target_kind == "multiclass":
+            return torch.softmax(scores, dim=1)
+        # binary: probability of classes_[1]; multilabel: one per label
+        return torch.sigmoid(scores)
+
     def __call__(self, X):
         """Class probabilities, so that the estimator itself is a model function.
 
@@ -880,6 +894,12 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         if self._y_1d:
             return mean[:, 0], std[:, 0]
         return mean, std
+
+    def _differentiable_output(self, X):
+        out = self.module_(self._prepare_X(X))
+        std = torch.as_tensor(self._y_std, dtype=out.dtype, device=out.device)
+        mean = torch.as_tensor(self._y_mean, dtype=out.dtype, device=out.device)
+        return out * std + mean
 
     def _mc_dropout(self, X, n_samples):
         if getattr(self, "dropout", 0) <= 0:

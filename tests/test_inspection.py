@@ -88,7 +88,21 @@ def test_bad_arguments():
     X = np.random.RandomState(0).randn(20, 2)
     model = LinearRegression().fit(X, X[:, 0])
     with pytest.raises(ValueError, match="method"):
-        feature_importance(model, X, X[:, 0], method="shap")
+        feature_importance(model, X, X[:, 0], method="lime")
+    with pytest.raises(ValueError, match="y is required"):
+        feature_importance(model, X)
+    with pytest.raises(ValueError, match="y is required"):
+        feature_importance(model, X, method="shap", n_refits=2)
+    with pytest.raises(ValueError, match="n_refits"):
+        feature_importance(model, X, X[:, 0], n_refits=-1)
+    with pytest.raises(ValueError, match="background"):
+        feature_importance(model, X, method="shap", background=np.ones((5, 3)))
+    with pytest.raises(ValueError, match="background"):
+        feature_importance(model, X, method="shap", background="median")
+    with pytest.raises(ValueError, match="NaN"):
+        feature_importance(model, np.where(X > 1, np.nan, X), method="shap")
+    with pytest.raises(ValueError, match="rows"):
+        feature_importance(model, X, X[:5, 0])
     with pytest.raises(ValueError, match="confidence_level"):
         feature_importance(model, X, X[:, 0], confidence_level=1.5)
     from sklearn.exceptions import NotFittedError

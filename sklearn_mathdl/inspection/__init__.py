@@ -6,6 +6,7 @@
 from sklearn_mathdl.inspection._importance import (
     feature_importance,
     plot_feature_importance,
+    to_shap_explanation,
 )
 
-__all__ = ["feature_importance", "plot_feature_importance"]
+__all__ = ["feature_importance", "plot_feature_importance", "to_shap_explanation"]
