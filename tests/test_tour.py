@@ -23,3 +23,16 @@ def test_tour_covers_every_estimator():
     labels = " ".join(m.label for m in tour_models() if m.ours)
     for name, _ in all_estimators():
         assert name in labels
+
+
+def test_importance_table_on_diabetes():
+    """The tour's importance section: top features with intervals and p-values."""
+    from sklearn_mathdl._tour import importance_table
+
+    table = importance_table(quick=True)
+    lines = table.splitlines()
+    assert len(lines) == 7  # header, rule, 5 features
+    assert "bmi" in table  # the strongest predictor of diabetes progression
+    first = lines[2].split("|")
+    low, high = first[2].split("[")[1].rstrip("] ").split(",")
+    assert 0 < float(low) < float(high)

@@ -54,12 +54,22 @@ def differentiable_model(estimator):
                 "MinMaxScaler(clip=True) is not differentiable at the clip "
                 "boundaries; refit with clip=False or use method='shap'."
             )
-        zero = step.transform(np.zeros((1, n_features)))[0]
-        one = step.transform(np.ones((1, n_features)))[0]
+        zero = _transform_row(step, 0.0, n_features)
+        one = _transform_row(step, 1.0, n_features)
         # compose: new(x) = s(a x + c) = slope (a x + c) + offset
         slope = one - zero
         a, c = slope * a, slope * c + zero
     return final, a, c
+
+
+def _transform_row(step, value, n_features):
+    row = np.full((1, n_features), value)
+    names = getattr(step, "feature_names_in_", None)
+    if names is not None:  # fitted on a DataFrame: give it one
+        import pandas as pd
+
+        row = pd.DataFrame(row, columns=names)
+    return np.asarray(step.transform(row), dtype=np.float64)[0]
 
 
 def _outputs_and_grads(model, Z, out_index=None):

@@ -61,7 +61,9 @@ def _model_function(estimator, like):
 
         def f(A):
             p = np.asarray(estimator.predict_proba(wrap(A)), dtype=np.float64)
-            return p[:, 1:] if p.ndim == 2 and p.shape[1] == 2 else p.reshape(len(A), -1)
+            return (
+                p[:, 1:] if p.ndim == 2 and p.shape[1] == 2 else p.reshape(len(A), -1)
+            )
 
         return f
     return lambda A: np.asarray(estimator.predict(wrap(A)), dtype=np.float64).reshape(
@@ -547,5 +549,11 @@ def plot_feature_importance(result, *, ax=None, alpha=0.05):
     ax.set_yticks(pos)
     ax.set_yticklabels(result.feature_names[order])
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_xlabel(f"loss increase when permuted (filled: p < {alpha})")
+    measure = {
+        "permutation": "loss increase when permuted",
+        "shap": "mean |SHAP value|",
+        "gradient": "mean |gradient|",
+        "integrated_gradients": "mean |integrated gradient|",
+    }[result.get("method", "permutation")]
+    ax.set_xlabel(f"{measure} (filled: p < {alpha})")
     return ax
