@@ -115,7 +115,40 @@ class _BaseTorchEstimator(BaseEstimator):
 
     # ------------------------------------------------------------ validation
     def _validate_X(self, X, *, reset):
-        return validate_data(self, X, reset=reset, dtype=np.float32, order="C")
+        X = self._coerce_input(X, reset=reset)
+        X = validate_data(
+            self, X, reset=reset, dtype=np.float32, order="C", **self._input_kwargs()
+        )
+        self._check_sample_shape(X, reset=reset)
+        return X
+
+    def _validate_Xy(self, X, y, *, reset, **kwargs):
+        X = self._coerce_input(X, reset=reset)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            dtype=np.float32,
+            order="C",
+            multi_output=True,
+            **kwargs,
+            **self._input_kwargs(),
+        )
+        self._check_sample_shape(X, reset=reset)
+        return X, y
+
+    # Families with N-d or variable-length input override these three.
+    def _coerce_input(self, X, *, reset):
+        """Turn the accepted input forms into one array-like (e.g. pad lists)."""
+        return X
+
+    def _input_kwargs(self):
+        """Extra keyword arguments of validate_data (e.g. allow_nd)."""
+        return {}
+
+    def _check_sample_shape(self, X, *, reset):
+        """Check (or record, when reset) the per-sample shape beyond axis 1."""
 
     def _resolved_batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -248,6 +281,7 @@ class _BaseTorchEstimator(BaseEstimator):
                     l2=self.alpha,
                     l1=self.l1_alpha,
                     reduce_per_sample=getattr(self, "_reduce_per_sample", None),
+                    max_grad_norm=getattr(self, "max_grad_norm", None),
                 )
                 self._net_n_outputs = n_outputs
 
@@ -561,16 +595,7 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "_net")
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=not continuing,
-            dtype=np.float32,
-            order="C",
-            multi_output=True,
-            **self._validate_kwargs(),
-        )
+        X, y = self._validate_Xy(X, y, reset=not continuing, **self._validate_kwargs())
         old = getattr(self, "classes_", None) if continuing else None
         y_enc, n_outputs = self._encode_targets(y, None, first_call=True)
         if old is not None and not np.array_equal(old, self.classes_):
@@ -607,16 +632,7 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
             The updated estimator.
         """
         first_call = not hasattr(self, "_net")
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=first_call,
-            dtype=np.float32,
-            order="C",
-            multi_output=True,
-            **self._validate_kwargs(),
-        )
+        X, y = self._validate_Xy(X, y, reset=first_call, **self._validate_kwargs())
         if (
             first_call
             and classes is None
@@ -805,16 +821,7 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "_net")
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=not continuing,
-            dtype=np.float32,
-            order="C",
-            multi_output=True,
-            y_numeric=True,
-        )
+        X, y = self._validate_Xy(X, y, reset=not continuing, y_numeric=True)
         sw = _checked_sample_weight(sample_weight, X)
         y_enc = self._encode_y(y, sw, first_call=not continuing)
         self.n_outputs_ = y_enc.shape[1]
@@ -841,16 +848,7 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
             The updated estimator.
         """
         first_call = not hasattr(self, "_net")
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=first_call,
-            dtype=np.float32,
-            order="C",
-            multi_output=True,
-            y_numeric=True,
-        )
+        X, y = self._validate_Xy(X, y, reset=first_call, y_numeric=True)
         sw = _checked_sample_weight(sample_weight, X)
         y_enc = self._encode_y(y, sw, first_call=first_call)
         self.n_outputs_ = y_enc.shape[1]

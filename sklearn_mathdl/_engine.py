@@ -129,7 +129,8 @@ class _SkorchNet(NeuralNet):
     only, never to biases or normalization parameters.
     """
 
-    def configure(self, *, l2=0.0, l1=0.0, reduce_per_sample=None):
+    def configure(self, *, l2=0.0, l1=0.0, reduce_per_sample=None, max_grad_norm=None):
+        self._max_grad_norm = max_grad_norm
         self._l2 = float(l2)
         self._l1 = float(l1)
         self._reduce_per_sample = reduce_per_sample
@@ -185,6 +186,10 @@ class _SkorchNet(NeuralNet):
         y_pred = self.module_(X)
         loss = self.get_loss(y_pred, y, X=X, training=True)
         loss.backward()
+        if self._max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(
+                self.module_.parameters(), self._max_grad_norm
+            )
         self.optimizer_.step()
         return {"loss": loss, "y_pred": y_pred}
 

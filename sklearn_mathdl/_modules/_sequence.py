@@ -1,0 +1,218 @@
+"""Convolutional, recurrent and transformer-encoder networks.
+
+Inputs are (N, C, T) sequences or (N, C, H, W) images. Variable-length
+sequences arrive padded with NaN at the end (the estimators pad lists of
+arrays that way); each module turns the padding into a mask and zeros.
+The transformer also takes (N, d) tabular rows, one token per feature.
+"""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import torch
+from torch import nn
+
+
+def _split_padding(x):
+    """(zero-filled x, mask of valid timepoints (N, T) or None)."""
+    if x.dim() != 3:
+        return x, None
+    nan = torch.isnan(x)
+    if not nan.any():
+        return x, None
+    return torch.where(nan, torch.zeros_like(x), x), ~nan.any(dim=1)
+
+
+class _ConvBlock(nn.Module):
+    def __init__(self, conv, c_in, c_out, k, *, batch_norm, residual):
+        super().__init__()
+        self.conv = conv(c_in, c_out, k, padding="same")
+        bn = nn.BatchNorm1d if conv is nn.Conv1d else nn.BatchNorm2d
+        self.norm = bn(c_out) if batch_norm else nn.Identity()
+        self.act = nn.ReLU()
+        self.skip = None
+        if residual:
+            self.skip = nn.Identity() if c_in == c_out else conv(c_in, c_out, 1)
+
+    def forward(self, x, mask=None):
+        out = self.norm(self.conv(x))
+        if self.skip is not None:
+            out = out + self.skip(x)
+        out = self.act(out)
+        if mask is not None:  # keep the padding at zero for the next block
+            out = out * mask[:, None, :]
+        return out
+
+
+class _CNNModule(nn.Module):
+    """FCN / ResNet-style network: conv blocks, global average pooling, linear."""
+
+    def __init__(
+        self,
+        n_dims,
+        in_channels,
+        n_outputs,
+        *,
+        n_filters,
+        kernel_size,
+        batch_norm,
+        residual,
+        dropout,
+    ):
+        super().__init__()
+        conv = nn.Conv1d if n_dims == 1 else nn.Conv2d
+        widths = [in_channels, *n_filters]
+        self.blocks = nn.ModuleList(
+            _ConvBlock(
+                conv,
+                widths[i],
+                widths[i + 1],
+                kernel_size[i],
+                batch_norm=batch_norm,
+                residual=residual,
+            )
+            for i in range(len(n_filters))
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(widths[-1], n_outputs)
+
+    def forward(self, x):
+        x, mask = _split_padding(x)
+        for block in self.blocks:
+            x = block(x, mask)
+        if mask is None:
+            pooled = x.flatten(2).mean(dim=2)
+        else:
+            pooled = x.sum(dim=2) / mask.sum(dim=1, keepdim=True).clamp(min=1)
+        return self.head(self.dropout(pooled))
+
+
+class _RNNModule(nn.Module):
+    """Sequence-to-one recurrent network: the last hidden state, then linear."""
+
+    _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+    def __init__(
+        self,
+        in_channels,
+        n_outputs,
+        *,
+        cell,
+        hidden_size,
+        num_layers,
+        bidirectional,
+        dropout,
+    ):
+        super().__init__()
+        self.rnn = self._CELLS[cell](
+            in_channels,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.n_dirs = 2 if bidirectional else 1
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.n_dirs * hidden_size, n_outputs)
+
+    def forward(self, x):
+        x, mask = _split_padding(x)
+        seq = x.transpose(1, 2)  # (N, T, C)
+        if mask is not None:
+            lengths = mask.sum(dim=1).clamp(min=1).cpu()
+            seq = nn.utils.rnn.pack_padded_sequence(
+                seq, lengths, batch_first=True, enforce_sorted=False
+            )
+        _, h = self.rnn(seq)
+        if isinstance(h, tuple):  # LSTM: (h_n, c_n)
+            h = h[0]
+        last = torch.cat(list(h[-self.n_dirs :]), dim=1)  # last layer, all dirs
+        return self.head(self.dropout(last))
+
+
+def _sinusoidal(n_positions, d_model, device, dtype):
+    pos = torch.arange(n_positions, device=device, dtype=torch.float32)[:, None]
+    freq = torch.exp(
+        torch.arange(0, d_model, 2, device=device, dtype=torch.float32)
+        * (-math.log(10000.0) / d_model)
+    )
+    pe = torch.zeros(n_positions, d_model, device=device)
+    pe[:, 0::2] = torch.sin(pos * freq)
+    pe[:, 1::2] = torch.cos(pos * freq)[:, : d_model // 2]
+    return pe.to(dtype)
+
+
+class _TransformerModule(nn.Module):
+    """Transformer encoder over timepoints (sequences) or features (tabular).
+
+    Tabular rows (N, d) go through a feature tokenizer, ``x_j * W_j + b_j``
+    per feature (FT-Transformer, Gorishniy et al. 2021); sequences (N, C, T)
+    through a linear map of the channels plus sinusoidal positions.
+    """
+
+    def __init__(
+        self,
+        tabular,
+        n_inputs,
+        n_outputs,
+        *,
+        d_model,
+        n_heads,
+        n_layers,
+        dim_feedforward,
+        dropout,
+        pooling,
+    ):
+        super().__init__()
+        self.tabular = tabular
+        self.pooling = pooling
+        if tabular:
+            self.token_weight = nn.Parameter(torch.randn(n_inputs, d_model) * 0.1)
+            self.token_bias = nn.Parameter(torch.zeros(n_inputs, d_model))
+        else:
+            self.embed = nn.Linear(n_inputs, d_model)
+        self.cls = nn.Parameter(torch.randn(1, 1, d_model) * 0.02)
+        layer = nn.TransformerEncoderLayer(
+            d_model,
+            n_heads,
+            dim_feedforward=dim_feedforward,
+            dropout=dropout,
+            activation="gelu",
+            batch_first=True,
+            norm_first=True,
+        )
+        self.encoder = nn.TransformerEncoder(
+            layer, n_layers, enable_nested_tensor=False
+        )
+        self.norm = nn.LayerNorm(d_model)
+        self.head = nn.Linear(d_model, n_outputs)
+
+    def forward(self, x):
+        if self.tabular:
+            tokens = x[:, :, None] * self.token_weight + self.token_bias
+            mask = None
+        else:
+            x, mask = _split_padding(x)
+            tokens = self.embed(x.transpose(1, 2))
+            tokens = tokens + _sinusoidal(
+                tokens.shape[1], tokens.shape[2], tokens.device, tokens.dtype
+            )
+        n = tokens.shape[0]
+        tokens = torch.cat([self.cls.expand(n, -1, -1), tokens], dim=1)
+        pad = None
+        if mask is not None:
+            valid = torch.cat([mask.new_ones(n, 1), mask], dim=1)
+            pad = ~valid
+        h = self.encoder(tokens, src_key_padding_mask=pad)
+        if self.pooling == "cls":
+            pooled = h[:, 0]
+        elif mask is None:
+            pooled = h[:, 1:].mean(dim=1)
+        else:
+            pooled = (h[:, 1:] * mask[:, :, None]).sum(1) / mask.sum(
+                1, keepdim=True
+            ).clamp(min=1)
+        return self.head(self.norm(pooled))

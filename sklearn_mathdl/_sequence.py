@@ -1,0 +1,770 @@
+"""CNN, RNN and transformer-encoder estimators for images, sequences, tables."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+
+from sklearn_mathdl._base import _BaseTorchClassifier, _BaseTorchRegressor
+from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
+from sklearn_mathdl._modules._sequence import _CNNModule, _RNNModule, _TransformerModule
+from sklearn_mathdl.utils._compat import Interval, StrOptions
+
+# ----------------------------------------------------------------- docstrings
+_ENGINE_PARAMS = (
+    "optimizer learning_rate_init learning_rate power_t momentum "
+    "nesterovs_momentum optimizer_params alpha l1_alpha batch_size max_iter "
+    "shuffle tol n_iter_no_change early_stopping validation_fraction"
+).split()
+_TAIL_CLF = ["class_weight", "warm_start", "random_state", "device", "verbose"]
+_TAIL_REG = ["normalize_y", "warm_start", "random_state", "device", "verbose"]
+
+
+def _param_blocks(doc):
+    """Map parameter name -> its numpydoc block (4-space indented) in ``doc``."""
+    lines = doc.split("\n")
+    start = lines.index("    Parameters") + 2
+    end = lines.index("    Attributes")
+    blocks, name = {}, None
+    for line in lines[start:end]:
+        if line.startswith("    ") and not line.startswith("     ") and " : " in line:
+            name = line.strip().split(" : ")[0]
+            blocks[name] = [line]
+        elif name is not None:
+            blocks[name].append(line)
+    return {k: "\n".join(v).rstrip() for k, v in blocks.items()}
+
+
+def _section(doc, title, stop):
+    lines = doc.split("\n")
+    start = lines.index(f"    {title}")
+    end = lines.index(f"    {stop}")
+    return "\n".join(lines[start:end]).rstrip()
+
+
+def _docstring(summary, own_params, classifier, see_also, example):
+    source = MLPClassifier if classifier else MLPRegressor
+    shared = _param_blocks(source.__doc__)
+    names = _ENGINE_PARAMS + (_TAIL_CLF if classifier else _TAIL_REG)
+    params = "\n\n".join([own_params.strip("\n")] + [shared[n] for n in names])
+    attributes = _section(source.__doc__, "Attributes", "See Also")
+    attributes = attributes.replace(
+        "    n_features_in_ : int\n        Number of features seen during ``fit``.",
+        "    n_features_in_ : int\n        Number of features seen during ``fit``: "
+        "columns of 2-D input, channels of\n        3-D or 4-D input.",
+    )
+    return (
+        f"{summary.strip()}\n\n    Parameters\n    ----------\n{params}\n\n"
+        f"{attributes}\n\n    See Also\n    --------\n{see_also.rstrip()}\n\n"
+        f"    Examples\n    --------\n{example.rstrip()}\n    "
+    )
+
+
+_INPUT_SHAPE_DOC = """
+    input_shape : tuple of int, default=None
+        Shape of one sample, channels first: ``(n_channels, n_timepoints)`` for
+        sequences, ``(n_channels, height, width)`` for images. Each row of X
+        (of any shape with that many values) is reshaped to it, so flat 2-D
+        input works behind a StandardScaler in a Pipeline. None: 2-D X is a
+        one-channel sequence per row, 3-D X is (n_samples, n_channels,
+        n_timepoints), 4-D X is (n_samples, n_channels, height, width)."""
+
+
+# ----------------------------------------------------------------- input
+class _ShapedInputMixin:
+    """Sequences, images and variable-length lists for the engine.
+
+    Accepted X: 2-D (n_samples, n_timepoints), 3-D (n_samples, n_channels,
+    n_timepoints), 4-D images (CNN only), flat rows with ``input_shape``, or a
+    list of (n_channels, n_timepoints_i) / (n_timepoints_i,) arrays of different
+    lengths, padded with NaN at the end (and masked inside the modules).
+    Trailing all-NaN timepoints of 3-D input are padding too (aeon's
+    convention for unequal-length collections); any other NaN is an error.
+    """
+
+    _max_ndim = 3
+    _two_d_is_sequence = True
+
+    def _coerce_input(self, X, *, reset):
+        if not isinstance(X, (list, tuple)) or len(X) == 0:
+            return X
+        items = [np.asarray(x) for x in X]
+        if any(x.dtype == object for x in items) or any(
+            x.ndim not in (1, 2) for x in items
+        ):
+            return X  # let validate_data complain
+        shapes = {x.shape for x in items}
+        if len(shapes) == 1:
+            return np.stack(items)
+        items = [x[None, :] if x.ndim == 1 else x for x in items]
+        channels = {x.shape[0] for x in items}
+        if len(channels) != 1:
+            raise ValueError(
+                "All sequences must have the same number of channels; got "
+                f"{sorted(channels)}."
+            )
+        for i, x in enumerate(items):
+            x = x.astype(np.float64)
+            if x.shape[1] == 0:
+                raise ValueError(f"Sequence {i} of X is empty.")
+            if not np.isfinite(x).all():
+                raise ValueError(f"Input X contains NaN or infinity (sequence {i}).")
+        length = max(x.shape[1] for x in items)
+        out = np.full((len(items), channels.pop(), length), np.nan, dtype=np.float32)
+        for i, x in enumerate(items):
+            out[i, :, : x.shape[1]] = x
+        return out
+
+    def _input_kwargs(self):
+        return {"allow_nd": True, "ensure_all_finite": "allow-nan"}
+
+    def _check_sample_shape(self, X, *, reset):
+        nan = np.isnan(X)
+        if nan.any():
+            if X.ndim != 3 or self.input_shape is not None:
+                raise ValueError("Input X contains NaN.")
+            step_nan = nan.any(axis=1)
+            trailing = np.flip(np.cumprod(np.flip(step_nan, 1), axis=1), 1).astype(bool)
+            if (
+                not np.array_equal(step_nan, nan.all(axis=1))
+                or not np.array_equal(step_nan, trailing)
+                or step_nan[:, 0].any()
+            ):
+                raise ValueError(
+                    "Input X contains NaN. Only trailing all-NaN timepoints "
+                    "(padding of shorter sequences) are allowed."
+                )
+        if X.ndim > self._max_ndim:
+            raise ValueError(
+                f"{type(self).__name__} takes at most {self._max_ndim}-D input; "
+                f"got X with {X.ndim} dimensions."
+            )
+        if self.input_shape is not None:
+            size = math.prod(X.shape[1:])
+            if size != math.prod(self.input_shape):
+                raise ValueError(
+                    f"input_shape={tuple(self.input_shape)} has "
+                    f"{math.prod(self.input_shape)} values per sample but X has "
+                    f"{size}."
+                )
+        if reset:
+            self._fit_ndim = X.ndim
+            if self.input_shape is not None:
+                shape = tuple(int(s) for s in self.input_shape)
+            elif X.ndim == 2 and self._two_d_is_sequence:
+                shape = (1, X.shape[1])
+            else:
+                shape = tuple(X.shape[1:])
+            self._module_input_shape = shape
+        elif X.ndim != self._fit_ndim:
+            raise ValueError(
+                f"X has {X.ndim} dimensions but {type(self).__name__} was fitted "
+                f"on {self._fit_ndim}-D input."
+            )
+
+    def _prepare_X(self, X):
+        shape = self._module_input_shape
+        if self.input_shape is not None or (X.ndim == 2 and len(shape) == 2):
+            return X.reshape(X.shape[0], *shape)
+        return X
+
+    def _build_module(self, n_features_in, n_outputs):
+        return self._make_module(self._module_input_shape, n_outputs)
+
+    # validation happens in _validate_X: 2-D arrays may take the fast path
+    _fast_inference_ok = True
+
+
+def _per_layer(value, n, name):
+    if isinstance(value, Integral):
+        return (int(value),) * n
+    value = tuple(value)
+    if len(value) != n or not all(isinstance(v, Integral) and v >= 1 for v in value):
+        raise ValueError(
+            f"{name} must be a positive int or a tuple of {n} positive ints (one per "
+            f"layer), got {value!r}."
+        )
+    return value
+
+
+def _store(self, params):
+    for key, value in params.items():
+        if key not in ("self", "__class__"):
+            setattr(self, key, value)
+
+
+# ----------------------------------------------------------------- CNN
+class _CNNMixin(_ShapedInputMixin):
+    _max_ndim = 4
+    _family_constraints = {
+        "n_filters": [tuple, list],
+        "kernel_size": [
+            Interval(Integral, 1, None, closed="left"),
+            tuple,
+            list,
+            StrOptions({"auto"}),
+        ],
+        "residual": ["boolean"],
+        "batch_norm": ["boolean"],
+        "input_shape": [tuple, list, None],
+    }
+
+    def _make_module(self, shape, n_outputs):
+        n_dims = len(shape) - 1
+        if n_dims not in (1, 2):
+            raise ValueError(
+                f"CNN input must be (C, T) or (C, H, W) per sample; got {shape}."
+            )
+        n_filters = tuple(self.n_filters)
+        if not n_filters or not all(
+            isinstance(f, Integral) and f >= 1 for f in n_filters
+        ):
+            raise ValueError(
+                "n_filters must be a non-empty tuple of positive ints, got "
+                f"{self.n_filters!r}."
+            )
+        if self.kernel_size == "auto":
+            kernel = (
+                (7, 5, 3)
+                if n_dims == 1 and len(n_filters) == 3
+                else (3,) * len(n_filters)
+            )
+        else:
+            kernel = _per_layer(self.kernel_size, len(n_filters), "kernel_size")
+        return _CNNModule(
+            n_dims,
+            shape[0],
+            n_outputs,
+            n_filters=n_filters,
+            kernel_size=kernel,
+            batch_norm=self.batch_norm,
+            residual=self.residual,
+            dropout=self.dropout,
+        )
+
+
+_CNN_PARAMS = (
+    """
+    n_filters : tuple of int, default=(32, 64, 64)
+        Output channels of the convolutional blocks. Each block is a
+        convolution with "same" padding, batch normalization (optional) and a
+        ReLU; the last is followed by global average pooling over time (or
+        space), dropout and a linear layer.
+
+    kernel_size : int, tuple of int or "auto", default="auto"
+        Kernel width per block (an int applies to all). "auto": (7, 5, 3) for
+        three 1-D blocks (the FCN of Wang et al. 2017), 3 otherwise.
+
+    residual : bool, default=False
+        Whether each block adds its input (through a 1x1 convolution where the
+        width changes) before the activation: a ResNet-style network.
+
+    batch_norm : bool, default=True
+        Whether to normalize each block's output over the batch.
+
+    dropout : float, default=0.0
+        Dropout probability before the output layer.
+"""
+    + _INPUT_SHAPE_DOC
+)
+
+
+class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
+    __doc__ = _docstring(
+        """Convolutional network classifier for sequences and images.
+
+    1-D convolutions for sequences (n_channels, n_timepoints) and 2-D for images
+    (n_channels, height, width), chosen from the input. Read more in the
+    :ref:`User Guide <cnn>`.
+""",
+        _CNN_PARAMS,
+        True,
+        """    CNNRegressor : The same network for regression.
+    RNNClassifier : Recurrent networks for sequences.""",
+        """    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_mathdl import CNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = CNNClassifier(n_filters=(8, 16), input_shape=(1, 8, 8),
+    ...                     max_iter=5, random_state=0).fit(X[:300] / 16, y[:300])
+    >>> clf.predict_proba(X[:2] / 16).shape
+    (2, 10)""",
+    )
+
+    _parameter_constraints: dict = {
+        **_BaseTorchClassifier._parameter_constraints,
+        **_CNNMixin._family_constraints,
+    }
+
+    def __init__(
+        self,
+        n_filters=(32, 64, 64),
+        *,
+        kernel_size="auto",
+        residual=False,
+        batch_norm=True,
+        dropout=0.0,
+        input_shape=None,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        optimizer_params=None,
+        alpha=1e-4,
+        l1_alpha=0.0,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        _store(self, locals())
+
+
+class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
+    __doc__ = _docstring(
+        """Convolutional network regressor for sequences and images.
+
+    1-D convolutions for sequences (n_channels, n_timepoints) and 2-D for images
+    (n_channels, height, width), chosen from the input. Read more in the
+    :ref:`User Guide <cnn>`.
+""",
+        _CNN_PARAMS,
+        False,
+        """    CNNClassifier : The same network for classification.
+    RNNRegressor : Recurrent networks for sequences.""",
+        """    >>> import numpy as np
+    >>> from sklearn_mathdl import CNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(200, 1, 30)
+    >>> y = X[:, 0, 10:20].sum(axis=1)
+    >>> reg = CNNRegressor(n_filters=(8, 8), max_iter=5, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)""",
+    )
+
+    _parameter_constraints: dict = {
+        **_BaseTorchRegressor._parameter_constraints,
+        **_CNNMixin._family_constraints,
+    }
+
+    def __init__(
+        self,
+        n_filters=(32, 64, 64),
+        *,
+        kernel_size="auto",
+        residual=False,
+        batch_norm=True,
+        dropout=0.0,
+        input_shape=None,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        optimizer_params=None,
+        alpha=1e-4,
+        l1_alpha=0.0,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        normalize_y=True,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        _store(self, locals())
+
+
+# ----------------------------------------------------------------- RNN
+class _RNNMixin(_ShapedInputMixin):
+    _family_constraints = {
+        "cell": [StrOptions({"rnn", "lstm", "gru"})],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "input_shape": [tuple, list, None],
+    }
+
+    def _make_module(self, shape, n_outputs):
+        if len(shape) != 2:
+            raise ValueError(
+                f"Recurrent networks take sequences (C, T) per sample; got {shape}."
+            )
+        return _RNNModule(
+            shape[0],
+            n_outputs,
+            cell=self.cell,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+        )
+
+
+_RNN_PARAMS = (
+    """
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        The recurrent cell: Elman (tanh) RNN, LSTM or GRU. The prediction is a
+        linear map of the last hidden state (sequence-to-one), of both
+        directions when bidirectional.
+
+    hidden_size : int, default=64
+        Width of the hidden state.
+
+    num_layers : int, default=1
+        Stacked recurrent layers.
+
+    bidirectional : bool, default=False
+        Whether to also read each sequence backwards.
+
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
+
+    max_grad_norm : float, default=1.0
+        Clip the global norm of the gradient to this value at each step
+        (exploding gradients through time); None disables clipping.
+"""
+    + _INPUT_SHAPE_DOC
+)
+
+
+class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
+    __doc__ = _docstring(
+        """Recurrent network classifier (RNN, LSTM, GRU) for sequences.
+
+    Trained by backpropagation through time; variable-length sequences are
+    packed, so padding never enters the recurrence. Read more in the
+    :ref:`User Guide <rnn>`.
+""",
+        _RNN_PARAMS,
+        True,
+        """    RNNRegressor : The same network for regression.
+    CNNClassifier : Convolutional networks for sequences and images.""",
+        """    >>> import numpy as np
+    >>> from sklearn_mathdl import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.randn(1, n) for n in rng.randint(5, 15, size=60)]
+    >>> y = [int(x.sum() > 0) for x in X]
+    >>> clf = RNNClassifier(cell="gru", hidden_size=8, max_iter=5,
+    ...                     random_state=0).fit(X, y)
+    >>> clf.predict(X[:4]).shape
+    (4,)""",
+    )
+
+    _parameter_constraints: dict = {
+        **_BaseTorchClassifier._parameter_constraints,
+        **_RNNMixin._family_constraints,
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        *,
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        max_grad_norm=1.0,
+        input_shape=None,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        optimizer_params=None,
+        alpha=1e-4,
+        l1_alpha=0.0,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        _store(self, locals())
+
+
+class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
+    __doc__ = _docstring(
+        """Recurrent network regressor (RNN, LSTM, GRU) for sequences.
+
+    Trained by backpropagation through time; variable-length sequences are
+    packed, so padding never enters the recurrence. Read more in the
+    :ref:`User Guide <rnn>`.
+""",
+        _RNN_PARAMS,
+        False,
+        """    RNNClassifier : The same network for classification.
+    sklearn_mathdl.timeseries.make_windows : Supervised windows for forecasting.""",
+        """    >>> import numpy as np
+    >>> from sklearn_mathdl import RNNRegressor
+    >>> from sklearn_mathdl.timeseries import make_windows
+    >>> series = np.sin(np.arange(300) / 5)
+    >>> X, y = make_windows(series, window=20)
+    >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_iter=5,
+    ...                    random_state=0).fit(X, y)
+    >>> reg.predict(X[-1:]).shape
+    (1,)""",
+    )
+
+    _parameter_constraints: dict = {
+        **_BaseTorchRegressor._parameter_constraints,
+        **_RNNMixin._family_constraints,
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        *,
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        max_grad_norm=1.0,
+        input_shape=None,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        optimizer_params=None,
+        alpha=1e-4,
+        l1_alpha=0.0,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        normalize_y=True,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        _store(self, locals())
+
+
+# ----------------------------------------------------------------- transformer
+class _TransformerMixin(_ShapedInputMixin):
+    _two_d_is_sequence = False
+    _family_constraints = {
+        "d_model": [Interval(Integral, 1, None, closed="left")],
+        "n_heads": [Interval(Integral, 1, None, closed="left")],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "dim_feedforward": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions({"cls", "mean"})],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "input_shape": [tuple, list, None],
+    }
+
+    def _make_module(self, shape, n_outputs):
+        if self.d_model % self.n_heads:
+            raise ValueError(
+                f"d_model={self.d_model} must be divisible by n_heads={self.n_heads}."
+            )
+        if len(shape) not in (1, 2):
+            raise ValueError(
+                "Transformers take rows (d,) or sequences (C, T) per sample; "
+                f"got {shape}."
+            )
+        return _TransformerModule(
+            len(shape) == 1,
+            shape[0],
+            n_outputs,
+            d_model=self.d_model,
+            n_heads=self.n_heads,
+            n_layers=self.n_layers,
+            dim_feedforward=self.dim_feedforward,
+            dropout=self.dropout,
+            pooling=self.pooling,
+        )
+
+
+_TRANSFORMER_PARAMS = """
+    d_model : int, default=64
+        Width of the tokens.
+
+    n_heads : int, default=4
+        Attention heads per layer; must divide ``d_model``.
+
+    n_layers : int, default=2
+        Encoder layers (pre-norm self-attention and a GELU feed-forward block,
+        each with a residual connection).
+
+    dim_feedforward : int, default=128
+        Hidden width of the feed-forward blocks.
+
+    pooling : {"cls", "mean"}, default="cls"
+        Sequence summary fed to the output layer: a learned CLS token prepended
+        to the tokens, or the mean of the tokens (padding excluded).
+
+    dropout : float, default=0.1
+        Dropout in attention and feed-forward blocks.
+
+    max_grad_norm : float, default=1.0
+        Clip the global norm of the gradient to this value at each step
+        (exploding gradients through time); None disables clipping.
+""" + _INPUT_SHAPE_DOC.replace(
+    "None: 2-D X is a\n        one-channel sequence per row,",
+    "None: 2-D X is\n        tabular, one token per feature (FT-Transformer),",
+)
+
+
+class TransformerEncoderClassifier(
+    ClassifierMixin, _TransformerMixin, _BaseTorchClassifier
+):
+    __doc__ = _docstring(
+        """Transformer-encoder classifier for sequences and tabular data.
+
+    Sequences (one token per timepoint, sinusoidal positions) or, on 2-D
+    tabular input, one token per feature through a feature tokenizer
+    (FT-Transformer, Gorishniy et al. 2021). Read more in the
+    :ref:`User Guide <attention>`.
+""",
+        _TRANSFORMER_PARAMS,
+        True,
+        """    TransformerEncoderRegressor : The same network for regression.
+    RNNClassifier : Recurrent networks for sequences.""",
+        """    >>> from sklearn.datasets import load_iris
+    >>> from sklearn_mathdl import TransformerEncoderClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = TransformerEncoderClassifier(d_model=16, n_layers=1, max_iter=20,
+    ...                                    random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 3)""",
+    )
+
+    _parameter_constraints: dict = {
+        **_BaseTorchClassifier._parameter_constraints,
+        **_TransformerMixin._family_constraints,
+    }
+
+    def __init__(
+        self,
+        d_model=64,
+        *,
+        n_heads=4,
+        n_layers=2,
+        dim_feedforward=128,
+        pooling="cls",
+        dropout=0.1,
+        max_grad_norm=1.0,
+        input_shape=None,
+        optimizer="adamw",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        optimizer_params=None,
+        alpha=1e-4,
+        l1_alpha=0.0,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        _store(self, locals())
+
+
+class TransformerEncoderRegressor(
+    RegressorMixin, _TransformerMixin, _BaseTorchRegressor
+):
+    __doc__ = _docstring(
+        """Transformer-encoder regressor for sequences and tabular data.
+
+    Sequences (one token per timepoint, sinusoidal positions) or, on 2-D
+    tabular input, one token per feature through a feature tokenizer
+    (FT-Transformer, Gorishniy et al. 2021). Read more in the
+    :ref:`User Guide <attention>`.
+""",
+        _TRANSFORMER_PARAMS,
+        False,
+        """    TransformerEncoderClassifier : The same network for classification.
+    MLPRegressor : Multi-layer perceptron regressor.""",
+        """    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn_mathdl import TransformerEncoderRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = TransformerEncoderRegressor(d_model=16, n_layers=1, max_iter=5,
+    ...                                   random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)""",
+    )
+
+    _parameter_constraints: dict = {
+        **_BaseTorchRegressor._parameter_constraints,
+        **_TransformerMixin._family_constraints,
+    }
+
+    def __init__(
+        self,
+        d_model=64,
+        *,
+        n_heads=4,
+        n_layers=2,
+        dim_feedforward=128,
+        pooling="cls",
+        dropout=0.1,
+        max_grad_norm=1.0,
+        input_shape=None,
+        optimizer="adamw",
+        learning_rate_init=1e-3,
+        learning_rate="constant",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        optimizer_params=None,
+        alpha=1e-4,
+        l1_alpha=0.0,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        normalize_y=True,
+        warm_start=False,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        _store(self, locals())
