@@ -191,6 +191,10 @@ def _per_layer(value, n, name):
     return value
 
 
+def _without_batch_norm(constraints):
+    return {k: v for k, v in constraints.items() if k != "batch_norm"}
+
+
 def _store(self, params):
     for key, value in params.items():
         if key not in ("self", "__class__"):
@@ -472,7 +476,7 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
     )
 
     _parameter_constraints: dict = {
-        **_BaseTorchClassifier._parameter_constraints,
+        **_without_batch_norm(_BaseTorchClassifier._parameter_constraints),
         **_RNNMixin._family_constraints,
     }
 
@@ -535,7 +539,7 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
     )
 
     _parameter_constraints: dict = {
-        **_BaseTorchRegressor._parameter_constraints,
+        **_without_batch_norm(_BaseTorchRegressor._parameter_constraints),
         **_RNNMixin._family_constraints,
     }
 
@@ -665,7 +669,7 @@ class TransformerEncoderClassifier(
     )
 
     _parameter_constraints: dict = {
-        **_BaseTorchClassifier._parameter_constraints,
+        **_without_batch_norm(_BaseTorchClassifier._parameter_constraints),
         **_TransformerMixin._family_constraints,
     }
 
@@ -730,7 +734,7 @@ class TransformerEncoderRegressor(
     )
 
     _parameter_constraints: dict = {
-        **_BaseTorchRegressor._parameter_constraints,
+        **_without_batch_norm(_BaseTorchRegressor._parameter_constraints),
         **_TransformerMixin._family_constraints,
     }
 

@@ -28,6 +28,15 @@ FAST_PARAMS = {
 # check_class_weight_classifiers needs on blobs of std 20; a wide RBF kernel
 # (gamma=1e-3) can, and exercises the same code.
 _KRR = {"kernel": "rbf", "gamma": 1e-3, "random_state": 0}
+_TRANSFORMER = {
+    "d_model": 8,
+    "n_heads": 2,
+    "n_layers": 1,
+    "dim_feedforward": 16,
+    "max_iter": 40,
+    "learning_rate_init": 0.01,
+    "random_state": 0,
+}
 ESTIMATOR_PARAMS = {
     "KernelRidge": _KRR,
     "KernelRidgeClassifier": _KRR,
@@ -38,6 +47,32 @@ ESTIMATOR_PARAMS = {
         "n_estimators": 2,
         "random_state": 0,
     },
+    "CNNClassifier": {
+        "n_filters": (8, 8),
+        "max_iter": 40,
+        "learning_rate_init": 0.02,
+        "random_state": 0,
+    },
+    "CNNRegressor": {
+        "n_filters": (16, 16),
+        "max_iter": 100,
+        "learning_rate_init": 0.01,
+        "random_state": 0,
+    },
+    "RNNClassifier": {
+        "hidden_size": 8,
+        "max_iter": 40,
+        "learning_rate_init": 0.02,
+        "random_state": 0,
+    },
+    "RNNRegressor": {
+        "hidden_size": 16,
+        "max_iter": 100,
+        "learning_rate_init": 0.01,
+        "random_state": 0,
+    },
+    "TransformerEncoderClassifier": _TRANSFORMER,
+    "TransformerEncoderRegressor": _TRANSFORMER,
     "DeepEnsembleClassifier": {
         "estimator": MLPClassifier(**FAST_PARAMS),
         "n_estimators": 2,
@@ -103,7 +138,9 @@ def test_param_validation(name, cls):
 def test_all_public_estimators_discovered():
     discovered = {name for name, _ in all_estimators()}
     exported = {
-        n for n in sklearn_mathdl.__all__ if n not in ("__version__", "kernels")
+        n
+        for n in sklearn_mathdl.__all__
+        if n not in ("__version__", "kernels", "timeseries")
     }
     assert exported == discovered
 
