@@ -29,6 +29,14 @@ from sklearn_mathdl._ensemble import DeepEnsembleClassifier, DeepEnsembleRegress
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
+from sklearn_mathdl._sequence import (
+    CNNClassifier,
+    CNNRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    TransformerEncoderClassifier,
+    TransformerEncoderRegressor,
+)
 from sklearn_mathdl._vae import VariationalAutoencoder
 
 DATASETS = {
@@ -47,6 +55,7 @@ class TourModel:
     task: str
     make: object  # callable(quick: bool, device: str) -> estimator
     ours: bool
+    datasets: tuple = ()  # restrict the row to these datasets (empty: all)
 
 
 def _sk_models():
@@ -214,6 +223,86 @@ def _our_models():
             lambda q, d: KernelRidgeClassifier(alpha=0.1, kernel="rbf", device=d),
             True,
         ),
+        TourModel(
+            "CNNClassifier (1x8x8 images)",
+            "classification",
+            lambda q, d: CNNClassifier(
+                n_filters=(32, 64, 64),
+                input_shape=(1, 8, 8),
+                batch_size=32,
+                max_iter=10 if q else 40,
+                random_state=0,
+                device=d,
+            ),
+            True,
+            ("digits",),
+        ),
+        TourModel(
+            "RNNClassifier (GRU, image rows as 8 steps)",
+            "classification",
+            lambda q, d: RNNClassifier(
+                cell="gru",
+                input_shape=(8, 8),
+                batch_size=32,
+                learning_rate_init=3e-3,
+                max_iter=10 if q else 40,
+                random_state=0,
+                device=d,
+            ),
+            True,
+            ("digits",),
+        ),
+        TourModel(
+            "TransformerEncoderClassifier (feature tokens)",
+            "classification",
+            lambda q, d: TransformerEncoderClassifier(
+                d_model=32,
+                batch_size=32,
+                max_iter=10 if q else 60,
+                random_state=0,
+                device=d,
+            ),
+            True,
+            ("breast_cancer", "wine"),
+        ),
+        TourModel(
+            "TransformerEncoderRegressor (feature tokens)",
+            "regression",
+            lambda q, d: TransformerEncoderRegressor(
+                d_model=32,
+                batch_size=32,
+                alpha=1.0,
+                max_iter=10 if q else 60,
+                random_state=0,
+                device=d,
+            ),
+            True,
+        ),
+        TourModel(
+            "CNNRegressor (features as a 1-D sequence)",
+            "regression",
+            lambda q, d: CNNRegressor(
+                n_filters=(16, 16),
+                batch_size=32,
+                max_iter=10 if q else 60,
+                random_state=0,
+                device=d,
+            ),
+            True,
+        ),
+        TourModel(
+            "RNNRegressor (features as a 1-D sequence)",
+            "regression",
+            lambda q, d: RNNRegressor(
+                cell="gru",
+                hidden_size=32,
+                batch_size=32,
+                max_iter=10 if q else 60,
+                random_state=0,
+                device=d,
+            ),
+            True,
+        ),
     ]
 
 
@@ -235,6 +324,7 @@ def run_tour(
         for name in datasets
         for model in tour_models()
         if model.task == DATASETS[name][0]
+        and (not model.datasets or name in model.datasets)
     ]
     rows = []
     curves = {}
