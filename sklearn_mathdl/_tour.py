@@ -227,10 +227,10 @@ def _our_models():
             "CNNClassifier (1x8x8 images)",
             "classification",
             lambda q, d: CNNClassifier(
-                n_filters=(32, 64, 64),
+                n_filters=(16, 32, 32),
                 input_shape=(1, 8, 8),
                 batch_size=32,
-                max_iter=10 if q else 40,
+                max_iter=5 if q else 20,
                 random_state=0,
                 device=d,
             ),

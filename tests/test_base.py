@@ -62,11 +62,14 @@ def test_all_estimators_filters():
     names = dict(all_estimators())
     assert names["MLPClassifier"] is MLPClassifier
     assert [n for n, _ in all_estimators("regressor")] == [
+        "CNNRegressor",
         "ConformalRegressor",
         "DeepEnsembleRegressor",
         "KernelRidge",
         "MLPRegressor",
         "NeuralODERegressor",
+        "RNNRegressor",
+        "TransformerEncoderRegressor",
     ]
     assert [n for n, _ in all_estimators("transformer")] == ["VariationalAutoencoder"]
     assert "MLPRegressor" not in dict(all_estimators("classifier"))
