@@ -175,9 +175,6 @@ class _ShapedInputMixin:
     def _build_module(self, n_features_in, n_outputs):
         return self._make_module(self._module_input_shape, n_outputs)
 
-    # validation happens in _validate_X: 2-D arrays may take the fast path
-    _fast_inference_ok = True
-
 
 def _per_layer(value, n, name):
     if isinstance(value, Integral):

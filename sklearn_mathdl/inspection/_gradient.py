@@ -72,13 +72,13 @@ def _transform_row(step, value, n_features):
     return np.asarray(step.transform(row), dtype=np.float64)[0]
 
 
-def _outputs_and_grads(model, Z, out_index=None):
-    """Outputs (n, o) and input gradients (n, d, o) of the model at rows Z."""
+def _input_grads(model, Z):
+    """Input gradients (n, d, n_outputs) of the model's output at rows Z."""
     device = model._device
     module = model.module_
     module.eval()
     Zt = torch.as_tensor(np.ascontiguousarray(Z, dtype=np.float32), device=device)
-    outs, grads = [], []
+    grads = []
     for start in range(0, len(Zt), 4096):
         zb = Zt[start : start + 4096].clone().requires_grad_(True)
         with torch.enable_grad():
@@ -89,9 +89,8 @@ def _outputs_and_grads(model, Z, out_index=None):
                     out[:, k].sum(), zb, retain_graph=k + 1 < out.shape[1]
                 )
                 g.append(gk)
-        outs.append(out.detach().double().cpu().numpy())
         grads.append(torch.stack(g, dim=-1).double().cpu().numpy())
-    return np.concatenate(outs), np.concatenate(grads)
+    return np.concatenate(grads)
 
 
 def input_gradients(estimator, X):
@@ -101,7 +100,7 @@ def input_gradients(estimator, X):
     """
     model, a, c = differentiable_model(estimator)
     X = np.asarray(X, dtype=np.float64)
-    _, g = _outputs_and_grads(model, X * a + c)
+    g = _input_grads(model, X * a + c)
     return g * a[None, :, None]
 
 
@@ -120,7 +119,7 @@ def integrated_gradients(estimator, X, baseline, *, n_steps=50):
     ts = (np.arange(n_steps) + 0.5) / n_steps
     total = None
     for t in ts:
-        _, g = _outputs_and_grads(model, (baseline + t * (X - baseline)) * a + c)
+        g = _input_grads(model, (baseline + t * (X - baseline)) * a + c)
         total = g if total is None else total + g
     avg = total / n_steps * a[None, :, None]
     return avg * (X - baseline)[:, :, None]
