@@ -17,11 +17,13 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from sklearn_mathdl import distributed as _distributed
 from sklearn_mathdl._engine import (
     _IndexSplit,
     _LRSchedule,
     _Monitor,
     _NonFiniteLossError,
+    _refresh_batch_norm,
     _SkorchNet,
     _TensorBatchIterator,
     _TensorDataset,
@@ -47,6 +49,28 @@ _OPTIMIZERS = {
 # vanishes, small enough that activations of wide nets stay in cache/memory.
 _INFERENCE_CHUNK = 8192
 _VALID_CHUNK = 8192
+
+
+def _data_parallel_setup(context, device, seed, batch_size):
+    """Device, shared seed and checks for a fit inside ``data_parallel()``."""
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", context.local_rank)
+    if context.backend == "nccl" and device.type != "cuda":
+        raise ValueError(
+            "data_parallel() with the 'nccl' backend trains on GPUs: set "
+            "device='cuda', or use backend='gloo' for CPU training."
+        )
+    if batch_size < context.world_size:
+        raise ValueError(
+            f"batch_size={batch_size} is smaller than the {context.world_size} "
+            "data-parallel processes: each process needs at least one row of "
+            "every batch."
+        )
+    # every process must shuffle alike: rank 0's seed wins (random_state=None
+    # draws a different one on each process)
+    box = [int(seed)]
+    torch.distributed.broadcast_object_list(box, src=0)
+    return device, box[0]
 
 
 class _BaseTorchEstimator(BaseEstimator):
@@ -186,9 +210,14 @@ class _BaseTorchEstimator(BaseEstimator):
                 f"warm_start/partial_fit cannot change the number of outputs "
                 f"(fitted with {self._net_n_outputs}, got {n_outputs})."
             )
+        context = _distributed._active()
         if not continuing:
             self._device = check_device(self.device)
             self._seed = draw_seed(self.random_state)
+        if context is not None:
+            self._device, self._seed = _data_parallel_setup(
+                context, self._device, self._seed, self._resolved_batch_size(n_samples)
+            )
 
         X_t = self._to_tensor(self._prepare_X(X))
         y_t = self._to_tensor(y)
@@ -212,8 +241,11 @@ class _BaseTorchEstimator(BaseEstimator):
         # Each call draws fresh dropout masks and shuffles, reproducibly.
         n_done = len(self._net.history) if continuing else 0
         call_seed = self._seed + 7919 * n_done
+        # data-parallel processes share the shuffling (seeded by call_seed)
+        # but draw their own dropout masks
+        rank_seed = call_seed + (0 if context is None else 104729 * context.rank)
 
-        with torch_seed(call_seed, self._device):
+        with torch_seed(rank_seed, self._device):
             if continuing:
                 net = self._net
                 net.max_epochs = epochs
@@ -285,6 +317,7 @@ class _BaseTorchEstimator(BaseEstimator):
                 )
                 self._net_n_outputs = n_outputs
 
+            net.data_parallel(context, self._device)
             try:
                 net.partial_fit(dataset, None)
             except _NonFiniteLossError as exc:
@@ -293,6 +326,22 @@ class _BaseTorchEstimator(BaseEstimator):
             except BaseException:
                 monitor.best_state_ = None
                 raise
+            finally:
+                net.data_parallel(None, self._device)
+
+            if not net._interrupted:
+                if use_validation and monitor.best_state_ is not None:
+                    net.module_.load_state_dict(monitor.best_state_)
+                if not incremental:
+                    train_ds = dataset
+                    if use_validation:
+                        train_ds = dataset.subset(train_split.train_index)
+                    _refresh_batch_norm(
+                        net.module_,
+                        train_ds,
+                        batch_size,
+                        torch.Generator().manual_seed(call_seed + 1),
+                    )
 
         if net._interrupted:
             # drop the row of the epoch that the interrupt cut short
@@ -312,8 +361,6 @@ class _BaseTorchEstimator(BaseEstimator):
                 UserWarning,
                 stacklevel=3,
             )
-        elif use_validation and monitor.best_state_ is not None:
-            net.module_.load_state_dict(monitor.best_state_)
         monitor.best_state_ = None
         net.module_.eval()
 
