@@ -9,17 +9,25 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from scipy.sparse import issparse
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    _check_y,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from sklearn_mathdl import distributed as _distributed
 from sklearn_mathdl._engine import (
+    _block_rows,
     _IndexSplit,
+    _LazyDataset,
     _LRSchedule,
     _Monitor,
     _NonFiniteLossError,
@@ -49,6 +57,25 @@ _OPTIMIZERS = {
 # vanishes, small enough that activations of wide nets stay in cache/memory.
 _INFERENCE_CHUNK = 8192
 _VALID_CHUNK = 8192
+
+
+def _is_lazy(X):
+    """True for arrays that slice lazily: numpy memmaps, h5py/zarr datasets,
+    dask arrays. Fit streams their rows batch by batch instead of loading
+    them; inference reads them block by block."""
+    if isinstance(X, np.memmap):
+        return True
+    if isinstance(X, (np.ndarray, list, tuple, torch.Tensor)) or issparse(X):
+        return False
+    if hasattr(X, "columns") or hasattr(X, "iloc"):  # dataframes
+        return False
+    shape = getattr(X, "shape", None)
+    return (
+        isinstance(shape, tuple)
+        and len(shape) >= 2
+        and hasattr(X, "dtype")
+        and hasattr(X, "__getitem__")
+    )
 
 
 def _data_parallel_setup(context, device, seed, batch_size):
@@ -147,6 +174,8 @@ class _BaseTorchEstimator(BaseEstimator):
         return X
 
     def _validate_Xy(self, X, y, *, reset, **kwargs):
+        if _is_lazy(X):
+            return self._validate_lazy_Xy(X, y, reset=reset, **kwargs)
         X = self._coerce_input(X, reset=reset)
         X, y = validate_data(
             self,
@@ -160,6 +189,32 @@ class _BaseTorchEstimator(BaseEstimator):
             **self._input_kwargs(),
         )
         self._check_sample_shape(X, reset=reset)
+        return X, y
+
+    def _validate_lazy_Xy(self, X, y, *, reset, **kwargs):
+        """Check a lazily sliced X block by block, without loading it.
+
+        One streaming pass validates every block as an in-memory X would be
+        (dtype, NaN/inf, shape); ``y`` is validated whole. Returns X itself.
+        """
+        if len(X.shape) < 2:
+            raise ValueError(
+                f"Expected a 2-D (or N-d) array that slices lazily, got shape "
+                f"{tuple(X.shape)}."
+            )
+        n = X.shape[0]
+        y = _check_y(y, multi_output=True, y_numeric=kwargs.get("y_numeric", False))
+        if len(y) != n:
+            raise ValueError(
+                f"X has {n} samples but y has {len(y)}: they must have the same "
+                "number of samples."
+            )
+        step = _block_rows(X)
+        for start in range(0, n, step):
+            block = np.asarray(X[start : start + step])
+            self._validate_X(block, reset=reset and start == 0)
+        if n == 0:
+            self._validate_X(np.asarray(X[:0]), reset=reset)
         return X, y
 
     # Families with N-d or variable-length input override these three.
@@ -219,11 +274,15 @@ class _BaseTorchEstimator(BaseEstimator):
                 context, self._device, self._seed, self._resolved_batch_size(n_samples)
             )
 
-        X_t = self._to_tensor(self._prepare_X(X))
         y_t = self._to_tensor(y)
         uniform = bool(np.all(sample_weight == sample_weight[0]))
         w_t = None if uniform else self._to_tensor(sample_weight, torch.float32)
-        dataset = _TensorDataset(X_t, y_t, w_t)
+        if _is_lazy(X):
+            dataset = _LazyDataset(
+                X, y_t, w_t, prepare=self._prepare_X, device=self._device
+            )
+        else:
+            dataset = _TensorDataset(self._to_tensor(self._prepare_X(X)), y_t, w_t)
 
         use_validation = self.early_stopping and not incremental
         train_split = None
@@ -435,7 +494,8 @@ class _BaseTorchEstimator(BaseEstimator):
         module = self.module_
         if module.training:
             module.eval()
-        if prepare:
+        lazy = _is_lazy(X)
+        if prepare and not lazy:
             X = self._prepare_X(X)
         n = X.shape[0]
         device = self._device
@@ -443,6 +503,10 @@ class _BaseTorchEstimator(BaseEstimator):
         with torch.inference_mode():
             for start in range(0, n, _INFERENCE_CHUNK):
                 chunk = X[start : start + _INFERENCE_CHUNK]
+                if lazy:  # read, check and prepare one block at a time
+                    chunk = self._validate_X(np.asarray(chunk), reset=False)
+                    if prepare:
+                        chunk = self._prepare_X(chunk)
                 if not (chunk.flags.writeable and chunk.flags.c_contiguous):
                     chunk = np.array(chunk, order="C", copy=True)
                 xb = torch.from_numpy(chunk).to(device)
@@ -478,6 +542,14 @@ class _BaseTorchEstimator(BaseEstimator):
         ):
             return np.ascontiguousarray(X, dtype=np.float32)
         check_is_fitted(self)
+        if _is_lazy(X):
+            # streamed by _forward, which checks each block
+            if X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                    f"expecting {self.n_features_in_} features as input."
+                )
+            return X
         return self._validate_X(X, reset=False)
 
     # Families whose _validate_X does more than sklearn's 2-D checks set False.

@@ -5,6 +5,7 @@
 
 import math
 
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
@@ -60,6 +61,102 @@ class _TensorDataset(torch.utils.data.Dataset):
         w = None if self.w is None else self.w[index]
         return _TensorDataset(_take(self.X, index), self.y[index], w)
 
+    def batch(self, index):
+        """Model input of the rows ``index`` (a tensor or a slice)."""
+        return _take(self.X, index)
+
+
+# Rows per read when a lazily sliced array is checked in a streaming pass.
+_STREAM_BLOCK_BYTES = 64 * 2**20
+
+
+def _block_rows(X):
+    """Rows per block so that one block of X holds about 64 MiB."""
+    row_bytes = max(1, int(np.prod(X.shape[1:])) * np.dtype(X.dtype).itemsize)
+    return max(1, _STREAM_BLOCK_BYTES // row_bytes)
+
+
+class _LazyDataset(torch.utils.data.Dataset):
+    """Rows of an array that slices lazily (a memmap, h5py, zarr, dask array).
+
+    Only ``y`` and the weights live on the device; each batch's rows are read
+    from ``X`` when the iterator asks for them (``fetch``), converted to
+    float32, passed through ``prepare`` (the estimator's ``_prepare_X``) and
+    moved to the device. Reads gather rows in increasing order (what h5py
+    needs, and the order a disk likes) and restore the batch's order after,
+    so a batch holds exactly the rows it would hold in memory: training on a
+    memmap gives the same model as training on the loaded array.
+    """
+
+    def __init__(self, X, y, w, *, prepare, device, rows=None):
+        self.X = X
+        self.y = y
+        self.w = w
+        self.prepare = prepare
+        self.device = device
+        self.rows = rows  # positions in X (np.ndarray), or None for all
+
+    def __len__(self):
+        return len(self.y)
+
+    def subset(self, index):
+        index = index.cpu().numpy() if isinstance(index, torch.Tensor) else index
+        rows = index if self.rows is None else self.rows[index]
+        w = None if self.w is None else self.w[torch.as_tensor(index)]
+        return _LazyDataset(
+            self.X,
+            self.y[torch.as_tensor(index, device=self.y.device)],
+            w,
+            prepare=self.prepare,
+            device=self.device,
+            rows=np.asarray(rows),
+        )
+
+    def fetch(self, index):
+        """The model input of rows ``index`` (positions in this dataset)."""
+        if isinstance(index, slice) and self.rows is None:
+            block = self.X[index]
+        else:
+            if isinstance(index, slice):
+                index = np.arange(index.start, index.stop)
+            elif isinstance(index, torch.Tensor):
+                index = index.cpu().numpy()
+            rows = index if self.rows is None else self.rows[index]
+            order = np.argsort(rows, kind="stable")
+            sorted_rows = rows[order]
+            lo, hi = int(sorted_rows[0]), int(sorted_rows[-1]) + 1
+            if hi - lo == len(rows):  # contiguous: one slice
+                block = np.asarray(self.X[lo:hi])
+            else:
+                block = np.asarray(self.X[sorted_rows])
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(len(order))
+            block = block[inverse]
+        block = np.ascontiguousarray(block, dtype=np.float32)
+        return torch.from_numpy(self.prepare(block)).to(self.device)
+
+    batch = fetch
+
+
+def _prefetched(fetch, items):
+    """Yield ``fetch(item)`` for each item, reading the next one in a thread.
+
+    Reading a batch from disk overlaps with the forward/backward pass of the
+    previous one.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = list(items)
+    if not items:
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(fetch, items[0][0])
+        for i, (_, rest) in enumerate(items):
+            X = future.result()
+            if i + 1 < len(items):
+                future = pool.submit(fetch, items[i + 1][0])
+            yield X, rest
+
 
 def _batch_bounds(n, batch_size):
     """Start/stop pairs covering ``range(n)``; never a last batch of one row.
@@ -106,6 +203,15 @@ class _TensorBatchIterator:
             index = [perm[start:stop] for start, stop in bounds]
         else:
             index = [slice(start, stop) for start, stop in bounds]
+        if isinstance(ds, _LazyDataset):
+            # batches read from the lazy array, one read ahead
+            items = (
+                _sharded(None, y, w, index, *self.shard, lambda _, i: i)
+                if (self.shard is not None)
+                else ((i, (y[i], None if w is None else w[i])) for i in index)
+            )
+            yield from _prefetched(ds.fetch, items)
+            return
         if self.shard is not None:
             yield from _sharded(X, y, w, index, *self.shard, take)
             return
@@ -497,7 +603,7 @@ def _refresh_batch_norm(module, dataset, batch_size, generator):
         with torch.no_grad():
             for b in range(min(full, _BN_REFRESH_BATCHES)):
                 idx = perm[b * batch_size : (b + 1) * batch_size]
-                module(_take(dataset.X, idx))
+                module(dataset.batch(idx))
     finally:
         for m, momentum in zip(norms, momenta, strict=True):
             m.momentum = momentum
