@@ -57,6 +57,8 @@ _OPTIMIZERS = {
 # vanishes, small enough that activations of wide nets stay in cache/memory.
 _INFERENCE_CHUNK = 8192
 _VALID_CHUNK = 8192
+# Memmaps at least this large are streamed by fit rather than loaded.
+_STREAM_MEMMAP_BYTES = 256 * 2**20
 
 
 def _is_lazy(X):
@@ -64,7 +66,9 @@ def _is_lazy(X):
     dask arrays. Fit streams their rows batch by batch instead of loading
     them; inference reads them block by block."""
     if isinstance(X, np.memmap):
-        return True
+        # small memmaps (e.g. joblib's, shipping data to loky workers) load
+        # faster than they stream; both paths train the same model
+        return X.nbytes >= _STREAM_MEMMAP_BYTES
     if isinstance(X, (np.ndarray, list, tuple, torch.Tensor)) or issparse(X):
         return False
     if hasattr(X, "columns") or hasattr(X, "iloc"):  # dataframes

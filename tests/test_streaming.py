@@ -13,7 +13,9 @@ from sklearn_mathdl import CNNClassifier, MLPClassifier, MLPRegressor, _base, _e
 
 
 @pytest.fixture(autouse=True)
-def _quiet():
+def _quiet(monkeypatch):
+    # stream every memmap, however small (the default streams >= 256 MiB)
+    monkeypatch.setattr(_base, "_STREAM_MEMMAP_BYTES", 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         yield
@@ -99,6 +101,15 @@ def test_never_loads_more_than_a_block(monkeypatch, data):
     pred = reg.predict(reader)
     assert pred.shape == (600,) and max(reader.reads) == 128
     np.testing.assert_allclose(pred, reg.predict(X), rtol=1e-6)
+
+
+def test_small_memmaps_load_and_large_ones_stream(monkeypatch, tmp_path, data):
+    X, _ = data
+    mm = _memmap(tmp_path, X)
+    assert _base._is_lazy(mm) and _base._is_lazy(RowReader(X))
+    assert not _base._is_lazy(X) and not _base._is_lazy(X.tolist())
+    monkeypatch.setattr(_base, "_STREAM_MEMMAP_BYTES", X.nbytes + 1)
+    assert not _base._is_lazy(mm)
 
 
 def test_bad_lazy_input_fails_loudly(tmp_path, data, monkeypatch):
