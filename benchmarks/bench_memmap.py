@@ -33,8 +33,7 @@ import numpy as np
 
 N_FEATURES = 64
 
-CHILD = (
-    r"""
+CHILD = r"""
 import json, resource, sys, time, warnings
 import numpy as np
 mode, path, n, budget, epochs, threads = sys.argv[1:7]
@@ -45,7 +44,7 @@ from sklearn_mathdl import MLPRegressor
 warnings.simplefilter("ignore")
 if budget:
     resource.setrlimit(resource.RLIMIT_DATA, (budget, budget))
-shape = (n, %d)
+shape = (n, N_FEATURES)
 try:
     if mode == "memmap":
         X = np.memmap(path, dtype=np.float32, mode="r", shape=shape)
@@ -64,9 +63,7 @@ r2 = reg.score(X[:100000], y[:100000])
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": seconds, "rows_per_s": n * epochs / seconds,
                   "r2": r2, "max_rss_mib": peak}))
-"""
-    % N_FEATURES
-)
+""".replace("N_FEATURES", str(N_FEATURES))
 
 
 def run(mode, path, n, budget, epochs, threads):
