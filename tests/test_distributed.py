@@ -211,6 +211,20 @@ def test_ddp_path_in_one_process_equals_plain_fit(one_process_group, iris):
             pass
 
 
+def test_ddp_path_streams_a_memmap(one_process_group, iris, tmp_path, monkeypatch):
+    from sklearn_mathdl import _base
+
+    monkeypatch.setattr(_base, "_STREAM_MEMMAP_BYTES", 0)
+    X, y = iris
+    mm = np.memmap(tmp_path / "X.dat", dtype=np.float32, mode="w+", shape=X.shape)
+    mm[:] = X
+    kw = dict(hidden_layer_sizes=(8,), max_iter=3, batch_size=32, random_state=0)
+    plain = MLPClassifier(**kw).fit(X, y)
+    with data_parallel():
+        par = MLPClassifier(**kw).fit(mm, y)
+    np.testing.assert_allclose(par.predict_proba(X), plain.predict_proba(X), atol=1e-6)
+
+
 def test_without_torchrun_data_parallel_is_a_no_op(monkeypatch):
     monkeypatch.delenv("WORLD_SIZE", raising=False)
     monkeypatch.delenv("RANK", raising=False)
