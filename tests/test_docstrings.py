@@ -10,6 +10,7 @@ import pytest
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 from numpydoc.docscrape import ClassDoc  # noqa: E402
 
+import sklearn_mathdl.distributed  # noqa: E402
 from sklearn_mathdl.utils import check_device  # noqa: E402
 from sklearn_mathdl.utils.discovery import all_estimators  # noqa: E402
 
@@ -40,6 +41,8 @@ def _targets():
     yield "sklearn_mathdl.inspection.to_shap_explanation"
     yield "sklearn_mathdl.timeseries.make_windows"
     yield "sklearn_mathdl.utils.discovery.all_estimators"
+    for name in sklearn_mathdl.distributed.__all__:
+        yield f"sklearn_mathdl.distributed.{name}"
 
 
 @pytest.mark.parametrize("target", list(_targets()))
