@@ -515,3 +515,33 @@ def test_inference_fast_path_matches_validated_path(fitted_reg, regression_data)
         fitted_reg.predict(Xbad)
     with pytest.raises(ValueError, match="features"):
         fitted_reg.predict(X[:, :3])
+
+
+def test_batch_norm_statistics_are_recomputed_with_the_final_weights():
+    """After fit, the running mean of the first batch norm is the mean of the
+    first layer's pre-activations over the training set (PreciseBN), not an
+    exponential average taken while the weights moved."""
+    import torch
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(256, 5).astype(np.float32) * 3 + 1
+    y = X[:, 0] - X[:, 1]
+    # an exponential average (momentum 0.1) over 5 x 4 batches would keep
+    # 0.9 ** 20 = 12 % of its initial value 0: the mean check tells them apart
+    reg = MLPRegressor(
+        hidden_layer_sizes=(8,),
+        batch_norm=True,
+        batch_size=64,  # 4 full batches: their means average to the full mean
+        learning_rate_init=1e-2,
+        max_iter=5,
+        random_state=0,
+    ).fit(X, y)
+    modules = list(reg.module_.modules())
+    first = next(m for m in modules if hasattr(m, "weight") and m.weight.ndim == 2)
+    bn = next(m for m in modules if isinstance(m, torch.nn.BatchNorm1d))
+    with torch.no_grad():
+        pre = first(torch.from_numpy(X))
+    np.testing.assert_allclose(bn.running_mean, pre.mean(0), rtol=1e-4, atol=1e-5)
+    # the average of 4 random batches' unbiased variances: near the full one
+    np.testing.assert_allclose(bn.running_var, pre.var(0), rtol=0.1)
+    assert bn.momentum == 0.1  # restored for warm starts

@@ -12,8 +12,8 @@ convention), fit a fully convolutional network
 average pooling) and a :class:`~sklearn_mathdl.TransformerEncoderClassifier`
 over the timepoints, and compare with the 1-nearest-neighbour baseline on the
 Euclidean distance. Published test accuracies: 1-NN Euclidean 0.913, 1-NN DTW
-0.907, FCN 1.000. ``benchmarks/bench_sequence.py`` also runs an RNN and a longer transformer
-schedule.
+0.907, FCN 1.000. ``benchmarks/bench_sequence.py`` also runs an RNN and a
+longer transformer schedule.
 """
 
 # Authors: The sklearn_mathdl developers
