@@ -1,7 +1,7 @@
 """
-==========================================
+===========================================
 A convolutional network on 8x8 digit images
-==========================================
+===========================================
 
 sklearn's handwritten digits are 8x8 grey images stored as 64 flat columns.
 :class:`~sklearn_mathdl.CNNClassifier` takes them flat behind a

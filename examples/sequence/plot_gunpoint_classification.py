@@ -1,7 +1,7 @@
 """
-==============================================================
+=================================================================
 Time-series classification: GunPoint with a CNN and a transformer
-==============================================================
+=================================================================
 
 UCR's GunPoint (shipped inside aeon's wheel): 150 timepoints of a hand's
 x-coordinate while an actor draws a gun or only points, 50 training and 150
