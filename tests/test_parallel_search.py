@@ -110,6 +110,13 @@ def test_dask_grid_search_equals_sequential(data, dask_client, quiet):
     assert len(threads) == 2 and max(threads.values()) == 1
 
 
+def test_pin_dask_workers_without_gpus_keeps_cpu(dask_client):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has GPUs")
+    devices = pin_dask_workers_to_gpus(dask_client)
+    assert len(devices) == 2 and set(devices.values()) == {"cpu"}
+
+
 class _FakeClient:
     """Stands in for dask.distributed.Client.run on a multi-GPU host."""
 
