@@ -115,23 +115,35 @@ def accuracy(quick):
         )
 
     X, y = load_breast_cancer(return_X_y=True)
-    tr = TransformerEncoderClassifier(
-        d_model=32,
-        n_heads=4,
-        n_layers=2,
-        dim_feedforward=64,
-        pooling="mean",
-        dropout=0.0,
-        alpha=1.0,  # L2 as sklearn's MLP counts it; 1e-4 overfits 455 rows
-        batch_size=32,
-        max_iter=5 if quick else 20,
-        n_iter_no_change=20,
-        random_state=0,
-    )
-    scores = cross_val_score(make_pipeline(StandardScaler(), tr), X, y, cv=cv)
+    # a 5-fold mean moves by ~0.01 with the initialization seed: report the
+    # mean over seeds too
+    seeds = [0] if quick else [0, 1, 2, 3, 4]
+    means = []
+    for seed in seeds:
+        tr = TransformerEncoderClassifier(
+            d_model=32,
+            n_heads=4,
+            n_layers=2,
+            dim_feedforward=64,
+            pooling="mean",
+            dropout=0.0,
+            alpha=1.0,  # L2 as sklearn's MLP counts it; 1e-4 overfits 455 rows
+            batch_size=32,
+            max_iter=5 if quick else 20,
+            n_iter_no_change=20,
+            random_state=seed,
+        )
+        scores = cross_val_score(make_pipeline(StandardScaler(), tr), X, y, cv=cv)
+        means.append(scores.mean())
+        print(
+            f"| breast_cancer, {folds}-fold CV, random_state={seed} | "
+            f"TransformerEncoderClassifier | {scores.mean():.4f} +- "
+            f"{scores.std():.4f} | >= 0.97 |",
+            flush=True,
+        )
     print(
-        f"| breast_cancer, {folds}-fold CV | TransformerEncoderClassifier | "
-        f"{scores.mean():.4f} +- {scores.std():.4f} | >= 0.97 |",
+        f"| breast_cancer, mean over {len(seeds)} seeds | "
+        f"TransformerEncoderClassifier | {np.mean(means):.4f} | >= 0.97 |",
         flush=True,
     )
 

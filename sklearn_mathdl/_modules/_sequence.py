@@ -170,8 +170,15 @@ class _TransformerModule(nn.Module):
         self.tabular = tabular
         self.pooling = pooling
         if tabular:
-            self.token_weight = nn.Parameter(torch.randn(n_inputs, d_model) * 0.1)
-            self.token_bias = nn.Parameter(torch.zeros(n_inputs, d_model))
+            # FT-Transformer's tokenizer initialization: U(-1/sqrt(d), 1/sqrt(d))
+            # for the weights and the per-feature biases
+            bound = 1.0 / math.sqrt(d_model)
+            self.token_weight = nn.Parameter(
+                torch.empty(n_inputs, d_model).uniform_(-bound, bound)
+            )
+            self.token_bias = nn.Parameter(
+                torch.empty(n_inputs, d_model).uniform_(-bound, bound)
+            )
         else:
             self.embed = nn.Linear(n_inputs, d_model)
         self.cls = nn.Parameter(torch.randn(1, 1, d_model) * 0.02)
@@ -187,7 +194,9 @@ class _TransformerModule(nn.Module):
         self.encoder = nn.TransformerEncoder(
             layer, n_layers, enable_nested_tensor=False
         )
+        # the FT-Transformer's prediction head: LayerNorm, ReLU, linear
         self.norm = nn.LayerNorm(d_model)
+        self.act = nn.ReLU()
         self.head = nn.Linear(d_model, n_outputs)
 
     def forward(self, x):
@@ -215,4 +224,4 @@ class _TransformerModule(nn.Module):
             pooled = (h[:, 1:] * mask[:, :, None]).sum(1) / mask.sum(
                 1, keepdim=True
             ).clamp(min=1)
-        return self.head(self.norm(pooled))
+        return self.head(self.act(self.norm(pooled)))
