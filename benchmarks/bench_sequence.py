@@ -129,8 +129,9 @@ def accuracy(quick):
             dropout=0.0,
             alpha=1.0,  # L2 as sklearn's MLP counts it; 1e-4 overfits 455 rows
             batch_size=32,
-            max_iter=5 if quick else 20,
-            n_iter_no_change=20,
+            learning_rate="cosine",  # small late steps: 0.978 vs 0.968 constant
+            max_iter=5 if quick else 30,
+            n_iter_no_change=30,
             random_state=seed,
         )
         scores = cross_val_score(make_pipeline(StandardScaler(), tr), X, y, cv=cv)
