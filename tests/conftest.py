@@ -9,7 +9,8 @@ import torch
 from sklearn.datasets import load_breast_cancer, load_iris, make_regression
 from sklearn.preprocessing import StandardScaler
 
-# CI has 2 cores; more threads than cores makes small torch ops much slower.
+# pytest-xdist runs one worker per core (pyproject's addopts); more torch threads
+# than cores makes small torch ops much slower, so each worker uses one.
 torch.set_num_threads(1)
 
 
