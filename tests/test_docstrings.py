@@ -109,3 +109,130 @@ def test_every_estimator_belongs_to_a_family():
 
 def test_check_device_documented():
     assert "Examples" in check_device.__doc__
+
+
+class _Source:
+    """Source at module level: its docstring is indented less than Target's.
+
+    Parameters
+    ----------
+    tol : float, default=1e-4
+        Shared tolerance.
+    """
+
+
+def test_fill_parameters_inserts_shared_text_in_signature_order():
+    from sklearn_mathdl.utils._docstrings import fill_parameters, param_blocks
+
+    class Source:
+        """Source.
+
+        Parameters
+        ----------
+        tol : float, default=1e-4
+            Shared tolerance.
+
+        verbose : int, default=0
+            Shared verbosity.
+
+        Attributes
+        ----------
+        n_iter_ : int
+            Epochs.
+        """
+
+    @fill_parameters(_Source, Source, attributes=("n_iter_", "coef_"))
+    class Target:
+        """Target.
+
+        Parameters
+        ----------
+        width : int, default=3
+            Own width.
+
+        verbose : bool, default=False
+            Own text wins over the source's.
+
+        Attributes
+        ----------
+        coef_ : ndarray
+            Weights.
+        """
+
+        def __init__(self, tol=1e-4, width=3, verbose=False):
+            pass
+
+    blocks = param_blocks(Target.__doc__)
+    assert list(blocks) == ["tol", "width", "verbose"]
+    assert "Shared tolerance." in blocks["tol"]
+    assert "Own text wins" in blocks["verbose"]
+    attributes = param_blocks(Target.__doc__, "Attributes")
+    assert list(attributes) == ["n_iter_", "coef_"]
+    assert "Epochs." in attributes["n_iter_"]
+    assert "Weights." in attributes["coef_"]
+    # the result is valid numpydoc with every parameter described once
+    documented = [p.name for p in ClassDoc(Target)["Parameters"]]
+    assert documented == ["tol", "width", "verbose"]
+
+
+def test_fill_parameters_refuses_undocumented_and_unknown_parameters():
+    from sklearn_mathdl.utils._docstrings import fill_parameters
+
+    class Source:
+        """Source.
+
+        Parameters
+        ----------
+        tol : float
+            Tolerance.
+        """
+
+    class Missing:
+        """Missing.
+
+        Parameters
+        ----------
+        tol : float
+            Tolerance.
+        """
+
+        def __init__(self, tol=0.1, gamma=1.0):
+            pass
+
+    with pytest.raises(ValueError, match="parameter 'gamma' of Missing"):
+        fill_parameters(Source)(Missing)
+
+    class Stale:
+        """Stale.
+
+        Parameters
+        ----------
+        old : int
+            Removed from __init__.
+        """
+
+        def __init__(self, tol=0.1):
+            pass
+
+    with pytest.raises(ValueError, match=r"describes \['old'\]"):
+        fill_parameters(Source)(Stale)
+
+    class NoCoef:
+        """No coef_.
+
+        Parameters
+        ----------
+        tol : float
+            Tolerance.
+
+        Attributes
+        ----------
+        n_iter_ : int
+            Epochs.
+        """
+
+        def __init__(self, tol=0.1):
+            pass
+
+    with pytest.raises(ValueError, match="attribute 'coef_' of NoCoef"):
+        fill_parameters(Source, attributes=("coef_",))(NoCoef)
