@@ -245,11 +245,7 @@ class NeuralODEClassifier(ClassifierMixin, _NeuralODEMixin, _BaseTorchClassifier
         return tags
 
 
-@fill_parameters(
-    NeuralODEClassifier,
-    MLPRegressor,
-    attributes=("nfe_forward_", "nfe_backward_", "n_outputs_", *ENGINE_ATTRIBUTES),
-)
+@fill_parameters(MLPRegressor, attributes=("n_outputs_", *ENGINE_ATTRIBUTES))
 class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
     """Neural ODE regressor: a continuous-depth residual network.
 
@@ -262,12 +258,50 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
 
     Parameters
     ----------
-    (Filled in by ``fill_parameters``: NeuralODEClassifier's text, then the
-    engine's from MLPRegressor.)
+    hidden_layer_sizes : tuple of int, default=(32, 32)
+        Hidden widths of the MLP that defines the vector field f(t, h).
+
+    activation : {"relu", "tanh", "sigmoid", "gelu", "identity"}, default="tanh"
+        Activation function of the hidden layers (of the vector field; smooth
+        activations keep the dynamics non-stiff and the solver's steps few).
+
+    augment_dim : int, default=0
+        Extra zero-initialized state dimensions (augmented neural ODE). Flows of
+        an ODE are homeomorphisms, so without them some data sets (nested or
+        intertwined classes) cannot be separated in the input dimension.
+
+    solver : {"dopri5", "dopri8", "bosh3", "adaptive_heun", "fehlberg2", \
+            "rk4", "euler", "midpoint", "explicit_adams", "implicit_adams"}, \
+            default="dopri5"
+        torchdiffeq integration method; the first five adapt their step.
+
+    rtol : float, default=1e-3
+        Relative tolerance of the adaptive solvers.
+
+    atol : float, default=1e-4
+        Absolute tolerance of the adaptive solvers.
+
+    step_size : float, default=None
+        Step of the fixed-step solvers; ``None`` means ``integration_time / 10``.
+
+    integration_time : float, default=1.0
+        The network's "depth": the state flows from t=0 to this time.
+
+    adjoint : bool, default=False
+        Backpropagate by solving the adjoint ODE backwards in time (constant
+        memory in the number of solver steps, about twice the compute) instead
+        of through the solver's operations.
 
     Attributes
     ----------
-    (Filled in by ``fill_parameters``, as the parameters.)
+    nfe_forward_ : float
+        Mean number of vector-field evaluations per forward pass (per
+        mini-batch) in the last epoch.
+
+    nfe_backward_ : float
+        Mean number of vector-field evaluations per backward pass in the last
+        epoch (0 without ``adjoint``, where backpropagation runs through the
+        recorded solver steps instead).
 
     See Also
     --------
