@@ -13,7 +13,6 @@ from sklearn_mathdl._base import _BaseTorchClassifier, _BaseTorchRegressor
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._modules._sequence import _CNNModule, _RNNModule, _TransformerModule
 from sklearn_mathdl.utils._compat import Interval, StrOptions
-from sklearn_mathdl.utils._docstrings import param_blocks, section
 
 # ----------------------------------------------------------------- docstrings
 _ENGINE_PARAMS = (
@@ -25,12 +24,34 @@ _TAIL_CLF = ["class_weight", "warm_start", "random_state", "device", "verbose"]
 _TAIL_REG = ["normalize_y", "warm_start", "random_state", "device", "verbose"]
 
 
+def _param_blocks(doc):
+    """Map parameter name -> its numpydoc block (4-space indented) in ``doc``."""
+    lines = doc.split("\n")
+    start = lines.index("    Parameters") + 2
+    end = lines.index("    Attributes")
+    blocks, name = {}, None
+    for line in lines[start:end]:
+        if line.startswith("    ") and not line.startswith("     ") and " : " in line:
+            name = line.strip().split(" : ")[0]
+            blocks[name] = [line]
+        elif name is not None:
+            blocks[name].append(line)
+    return {k: "\n".join(v).rstrip() for k, v in blocks.items()}
+
+
+def _section(doc, title, stop):
+    lines = doc.split("\n")
+    start = lines.index(f"    {title}")
+    end = lines.index(f"    {stop}")
+    return "\n".join(lines[start:end]).rstrip()
+
+
 def _docstring(summary, own_params, classifier, see_also, example):
     source = MLPClassifier if classifier else MLPRegressor
-    shared = param_blocks(source.__doc__)
+    shared = _param_blocks(source.__doc__)
     names = _ENGINE_PARAMS + (_TAIL_CLF if classifier else _TAIL_REG)
     params = "\n\n".join([own_params.strip("\n")] + [shared[n] for n in names])
-    attributes = section(source.__doc__, "Attributes")
+    attributes = _section(source.__doc__, "Attributes", "See Also")
     attributes = attributes.replace(
         "    n_features_in_ : int\n        Number of features seen during ``fit``.",
         "    n_features_in_ : int\n        Number of features seen during ``fit``: "

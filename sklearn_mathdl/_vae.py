@@ -16,7 +16,6 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
 from sklearn_mathdl._base import _BaseTorchEstimator, _checked_sample_weight
-from sklearn_mathdl._mlp import MLPClassifier
 from sklearn_mathdl._modules import ACTIVATIONS
 from sklearn_mathdl._modules._vae import (
     LOG_2PI,
@@ -26,7 +25,6 @@ from sklearn_mathdl._modules._vae import (
     log_likelihood,
 )
 from sklearn_mathdl.utils._compat import Interval, StrOptions, _fit_context
-from sklearn_mathdl.utils._docstrings import ENGINE_ATTRIBUTES, fill_parameters
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -96,7 +94,6 @@ class _ELBOParts(Callback):
             monitor.no_improvement_ = 0
 
 
-@fill_parameters(MLPClassifier, attributes=ENGINE_ATTRIBUTES)
 class VariationalAutoencoder(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseTorchEstimator
 ):
@@ -123,6 +120,9 @@ class VariationalAutoencoder(
         Hidden widths of the decoder network (``()``: a linear decoder, which
         with a Gaussian likelihood is probabilistic PCA / factor analysis).
 
+    activation : {"relu", "tanh", "sigmoid", "gelu", "identity"}, default="relu"
+        Activation function of the hidden layers.
+
     likelihood : {"gaussian", "bernoulli"}, default="gaussian"
         Observation model p(x|z). "bernoulli" needs X in [0, 1].
 
@@ -148,6 +148,90 @@ class VariationalAutoencoder(
         stays 2-D (n_samples, channels * height * width), so a scaler can come
         before the VAE in a pipeline.
 
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
+        The optimizer (from :mod:`torch.optim`).
+
+    learning_rate_init : float, default=1e-3
+        Initial step size eta_0.
+
+    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+            default="constant"
+        Step-size schedule. "invscaling" is the Robbins-Monro schedule
+        ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
+        anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule. The Robbins-Monro conditions
+        (sum eta_t infinite, sum eta_t^2 finite) hold for 0.5 < power_t <= 1.
+
+    momentum : float, default=0.9
+        Momentum of the "sgd" optimizer.
+
+    nesterovs_momentum : bool, default=True
+        Whether the "sgd" optimizer uses Nesterov's momentum.
+
+    optimizer_params : dict, default=None
+        Further keyword arguments of the torch optimizer (for example
+        ``{"betas": (0.9, 0.99)}``). Copied, never modified.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        weight matrices (not the biases), scikit-learn's convention.
+
+    l1_alpha : float, default=0.0
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        weight matrices.
+
+    dropout : float, default=0.0
+        Probability of zeroing a hidden unit during training.
+
+    batch_norm : bool, default=False
+        Whether to add batch normalization after each hidden linear layer.
+
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool, default=True
+        Whether to reshuffle the training rows at every epoch.
+
+    tol : float, default=1e-4
+        Training stops when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that ends training.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified for classifiers, seeded by ``random_state``), stop when the
+        validation score stops improving, and restore the weights of the best
+        epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous weights and optimizer
+        state instead of starting afresh.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation split.
+        An int gives identical results on the CPU across calls; GPU kernels
+        (cuDNN) may still be nondeterministic. Global seeds are never touched.
+
+    device : {"cpu", "cuda", "mps", "auto"} or torch.device, default="cpu"
+        Where the network is trained and evaluated. "auto" picks CUDA, then MPS,
+        then the CPU. Predictions are always returned as NumPy arrays.
+
+    verbose : int, default=0
+        0 is silent; 1 or more shows a progress bar over epochs with the
+        training loss (and the validation score with ``early_stopping``).
+
     Attributes
     ----------
     elbo_curve_ : list of float
@@ -159,9 +243,34 @@ class VariationalAutoencoder(
     kl_curve_ : list of float
         Mean KL(q(z|x) || p(z)) at every epoch.
 
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``. Defined only when ``X``
+        has feature names that are all strings.
+
+    module_ : torch.nn.Module
+        The trained network, in evaluation mode.
+
+    n_iter_ : int
+        Number of epochs trained so far.
+
+    loss_ : float
+        Training loss of the last epoch, penalties included.
+
+    loss_curve_ : list of float
+        Training loss of every epoch.
+
+    best_loss_ : float
+        Lowest training loss reached.
+
     validation_scores_ : list of float or None
         Validation ELBO per sample at every epoch with ``early_stopping=True``,
         else None.
+
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping=True``, else None.
 
     See Also
     --------
