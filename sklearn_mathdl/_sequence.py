@@ -10,68 +10,8 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 
 from sklearn_mathdl._base import _BaseTorchClassifier, _BaseTorchRegressor
-from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._modules._sequence import _CNNModule, _RNNModule, _TransformerModule
 from sklearn_mathdl.utils._compat import Interval, StrOptions
-
-# ----------------------------------------------------------------- docstrings
-_ENGINE_PARAMS = (
-    "optimizer learning_rate_init learning_rate power_t momentum "
-    "nesterovs_momentum optimizer_params alpha l1_alpha batch_size max_iter "
-    "shuffle tol n_iter_no_change early_stopping validation_fraction"
-).split()
-_TAIL_CLF = ["class_weight", "warm_start", "random_state", "device", "verbose"]
-_TAIL_REG = ["normalize_y", "warm_start", "random_state", "device", "verbose"]
-
-
-def _param_blocks(doc):
-    """Map parameter name -> its numpydoc block (4-space indented) in ``doc``."""
-    lines = doc.split("\n")
-    start = lines.index("    Parameters") + 2
-    end = lines.index("    Attributes")
-    blocks, name = {}, None
-    for line in lines[start:end]:
-        if line.startswith("    ") and not line.startswith("     ") and " : " in line:
-            name = line.strip().split(" : ")[0]
-            blocks[name] = [line]
-        elif name is not None:
-            blocks[name].append(line)
-    return {k: "\n".join(v).rstrip() for k, v in blocks.items()}
-
-
-def _section(doc, title, stop):
-    lines = doc.split("\n")
-    start = lines.index(f"    {title}")
-    end = lines.index(f"    {stop}")
-    return "\n".join(lines[start:end]).rstrip()
-
-
-def _docstring(summary, own_params, classifier, see_also, example):
-    source = MLPClassifier if classifier else MLPRegressor
-    shared = _param_blocks(source.__doc__)
-    names = _ENGINE_PARAMS + (_TAIL_CLF if classifier else _TAIL_REG)
-    params = "\n\n".join([own_params.strip("\n")] + [shared[n] for n in names])
-    attributes = _section(source.__doc__, "Attributes", "See Also")
-    attributes = attributes.replace(
-        "    n_features_in_ : int\n        Number of features seen during ``fit``.",
-        "    n_features_in_ : int\n        Number of features seen during ``fit``: "
-        "columns of 2-D input, channels of\n        3-D or 4-D input.",
-    )
-    return (
-        f"{summary.strip()}\n\n    Parameters\n    ----------\n{params}\n\n"
-        f"{attributes}\n\n    See Also\n    --------\n{see_also.rstrip()}\n\n"
-        f"    Examples\n    --------\n{example.rstrip()}\n    "
-    )
-
-
-_INPUT_SHAPE_DOC = """
-    input_shape : tuple of int, default=None
-        Shape of one sample, channels first: ``(n_channels, n_timepoints)`` for
-        sequences, ``(n_channels, height, width)`` for images. Each row of X
-        (of any shape with that many values) is reshaped to it, so flat 2-D
-        input works behind a StandardScaler in a Pipeline. None: 2-D X is a
-        one-channel sequence per row, 3-D X is (n_samples, n_channels,
-        n_timepoints), 4-D X is (n_samples, n_channels, height, width)."""
 
 
 # ----------------------------------------------------------------- input
@@ -248,8 +188,15 @@ class _CNNMixin(_ShapedInputMixin):
         )
 
 
-_CNN_PARAMS = (
-    """
+class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
+    """Convolutional network classifier for sequences and images.
+
+    1-D convolutions for sequences (n_channels, n_timepoints) and 2-D for images
+    (n_channels, height, width), chosen from the input. Read more in the
+    :ref:`User Guide <cnn>`.
+
+    Parameters
+    ----------
     n_filters : tuple of int, default=(32, 64, 64)
         Output channels of the convolutional blocks. Each block is a
         convolution with "same" padding, batch normalization (optional) and a
@@ -269,31 +216,146 @@ _CNN_PARAMS = (
 
     dropout : float, default=0.0
         Dropout probability before the output layer.
-"""
-    + _INPUT_SHAPE_DOC
-)
 
+    input_shape : tuple of int, default=None
+        Shape of one sample, channels first: ``(n_channels, n_timepoints)`` for
+        sequences, ``(n_channels, height, width)`` for images. Each row of X
+        (of any shape with that many values) is reshaped to it, so flat 2-D
+        input works behind a StandardScaler in a Pipeline. None: 2-D X is a
+        one-channel sequence per row, 3-D X is (n_samples, n_channels,
+        n_timepoints), 4-D X is (n_samples, n_channels, height, width).
 
-class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
-    __doc__ = _docstring(
-        """Convolutional network classifier for sequences and images.
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
+        The optimizer (from :mod:`torch.optim`).
 
-    1-D convolutions for sequences (n_channels, n_timepoints) and 2-D for images
-    (n_channels, height, width), chosen from the input. Read more in the
-    :ref:`User Guide <cnn>`.
-""",
-        _CNN_PARAMS,
-        True,
-        """    CNNRegressor : The same network for regression.
-    RNNClassifier : Recurrent networks for sequences.""",
-        """    >>> from sklearn.datasets import load_digits
+    learning_rate_init : float, default=1e-3
+        Initial step size eta_0.
+
+    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+            default="constant"
+        Step-size schedule. "invscaling" is the Robbins-Monro schedule
+        ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
+        anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule. The Robbins-Monro conditions
+        (sum eta_t infinite, sum eta_t^2 finite) hold for 0.5 < power_t <= 1.
+
+    momentum : float, default=0.9
+        Momentum of the "sgd" optimizer.
+
+    nesterovs_momentum : bool, default=True
+        Whether the "sgd" optimizer uses Nesterov's momentum.
+
+    optimizer_params : dict, default=None
+        Further keyword arguments of the torch optimizer (for example
+        ``{"betas": (0.9, 0.99)}``). Copied, never modified.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        weight matrices (not the biases), scikit-learn's convention.
+
+    l1_alpha : float, default=0.0
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        weight matrices.
+
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool, default=True
+        Whether to reshuffle the training rows at every epoch.
+
+    tol : float, default=1e-4
+        Training stops when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that ends training.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified for classifiers, seeded by ``random_state``), stop when the
+        validation score stops improving, and restore the weights of the best
+        epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``. "balanced"
+        uses ``n_samples / (n_classes * np.bincount(y))``.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous weights and optimizer
+        state instead of starting afresh.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation split.
+        An int gives identical results on the CPU across calls; GPU kernels
+        (cuDNN) may still be nondeterministic. Global seeds are never touched.
+
+    device : {"cpu", "cuda", "mps", "auto"} or torch.device, default="cpu"
+        Where the network is trained and evaluated. "auto" picks CUDA, then MPS,
+        then the CPU. Predictions are always returned as NumPy arrays.
+
+    verbose : int, default=0
+        0 is silent; 1 or more shows a progress bar over epochs with the
+        training loss (and the validation score with ``early_stopping``).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (label indices for multilabel targets).
+
+    n_features_in_ : int
+        Number of features seen during ``fit``: columns of 2-D input, channels of
+        3-D or 4-D input.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``. Defined only when ``X``
+        has feature names that are all strings.
+
+    module_ : torch.nn.Module
+        The trained network, in evaluation mode.
+
+    n_iter_ : int
+        Number of epochs trained so far.
+
+    loss_ : float
+        Training loss of the last epoch, penalties included.
+
+    loss_curve_ : list of float
+        Training loss of every epoch.
+
+    best_loss_ : float
+        Lowest training loss reached.
+
+    validation_scores_ : list of float or None
+        Validation score at every epoch with ``early_stopping=True``, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping=True``, else None.
+
+    See Also
+    --------
+    CNNRegressor : The same network for regression.
+    RNNClassifier : Recurrent networks for sequences.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
     >>> from sklearn_mathdl import CNNClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> clf = CNNClassifier(n_filters=(8, 16), input_shape=(1, 8, 8),
     ...                     max_iter=5, random_state=0).fit(X[:300] / 16, y[:300])
     >>> clf.predict_proba(X[:2] / 16).shape
-    (2, 10)""",
-    )
+    (2, 10)
+    """
 
     _parameter_constraints: dict = {
         **_BaseTorchClassifier._parameter_constraints,
@@ -335,26 +397,174 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
 
 
 class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
-    __doc__ = _docstring(
-        """Convolutional network regressor for sequences and images.
+    """Convolutional network regressor for sequences and images.
 
     1-D convolutions for sequences (n_channels, n_timepoints) and 2-D for images
     (n_channels, height, width), chosen from the input. Read more in the
     :ref:`User Guide <cnn>`.
-""",
-        _CNN_PARAMS,
-        False,
-        """    CNNClassifier : The same network for classification.
-    RNNRegressor : Recurrent networks for sequences.""",
-        """    >>> import numpy as np
+
+    Parameters
+    ----------
+    n_filters : tuple of int, default=(32, 64, 64)
+        Output channels of the convolutional blocks. Each block is a
+        convolution with "same" padding, batch normalization (optional) and a
+        ReLU; the last is followed by global average pooling over time (or
+        space), dropout and a linear layer.
+
+    kernel_size : int, tuple of int or "auto", default="auto"
+        Kernel width per block (an int applies to all). "auto": (7, 5, 3) for
+        three 1-D blocks (the FCN of Wang et al. 2017), 3 otherwise.
+
+    residual : bool, default=False
+        Whether each block adds its input (through a 1x1 convolution where the
+        width changes) before the activation: a ResNet-style network.
+
+    batch_norm : bool, default=True
+        Whether to normalize each block's output over the batch.
+
+    dropout : float, default=0.0
+        Dropout probability before the output layer.
+
+    input_shape : tuple of int, default=None
+        Shape of one sample, channels first: ``(n_channels, n_timepoints)`` for
+        sequences, ``(n_channels, height, width)`` for images. Each row of X
+        (of any shape with that many values) is reshaped to it, so flat 2-D
+        input works behind a StandardScaler in a Pipeline. None: 2-D X is a
+        one-channel sequence per row, 3-D X is (n_samples, n_channels,
+        n_timepoints), 4-D X is (n_samples, n_channels, height, width).
+
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
+        The optimizer (from :mod:`torch.optim`).
+
+    learning_rate_init : float, default=1e-3
+        Initial step size eta_0.
+
+    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+            default="constant"
+        Step-size schedule. "invscaling" is the Robbins-Monro schedule
+        ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
+        anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule. The Robbins-Monro conditions
+        (sum eta_t infinite, sum eta_t^2 finite) hold for 0.5 < power_t <= 1.
+
+    momentum : float, default=0.9
+        Momentum of the "sgd" optimizer.
+
+    nesterovs_momentum : bool, default=True
+        Whether the "sgd" optimizer uses Nesterov's momentum.
+
+    optimizer_params : dict, default=None
+        Further keyword arguments of the torch optimizer (for example
+        ``{"betas": (0.9, 0.99)}``). Copied, never modified.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        weight matrices (not the biases), scikit-learn's convention.
+
+    l1_alpha : float, default=0.0
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        weight matrices.
+
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool, default=True
+        Whether to reshuffle the training rows at every epoch.
+
+    tol : float, default=1e-4
+        Training stops when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that ends training.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified for classifiers, seeded by ``random_state``), stop when the
+        validation score stops improving, and restore the weights of the best
+        epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``.
+
+    normalize_y : bool, default=True
+        Whether to standardize the targets for training (and undo it at
+        prediction). Networks train far better on unit-scale targets.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous weights and optimizer
+        state instead of starting afresh.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation split.
+        An int gives identical results on the CPU across calls; GPU kernels
+        (cuDNN) may still be nondeterministic. Global seeds are never touched.
+
+    device : {"cpu", "cuda", "mps", "auto"} or torch.device, default="cpu"
+        Where the network is trained and evaluated. "auto" picks CUDA, then MPS,
+        then the CPU. Predictions are always returned as NumPy arrays.
+
+    verbose : int, default=0
+        0 is silent; 1 or more shows a progress bar over epochs with the
+        training loss (and the validation score with ``early_stopping``).
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of outputs.
+
+    n_features_in_ : int
+        Number of features seen during ``fit``: columns of 2-D input, channels of
+        3-D or 4-D input.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``. Defined only when ``X``
+        has feature names that are all strings.
+
+    module_ : torch.nn.Module
+        The trained network, in evaluation mode.
+
+    n_iter_ : int
+        Number of epochs trained so far.
+
+    loss_ : float
+        Training loss of the last epoch, penalties included.
+
+    loss_curve_ : list of float
+        Training loss of every epoch.
+
+    best_loss_ : float
+        Lowest training loss reached.
+
+    validation_scores_ : list of float or None
+        Validation score at every epoch with ``early_stopping=True``, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping=True``, else None.
+
+    See Also
+    --------
+    CNNClassifier : The same network for classification.
+    RNNRegressor : Recurrent networks for sequences.
+
+    Examples
+    --------
+    >>> import numpy as np
     >>> from sklearn_mathdl import CNNRegressor
     >>> rng = np.random.RandomState(0)
     >>> X = rng.randn(200, 1, 30)
     >>> y = X[:, 0, 10:20].sum(axis=1)
     >>> reg = CNNRegressor(n_filters=(8, 8), max_iter=5, random_state=0).fit(X, y)
     >>> reg.predict(X[:3]).shape
-    (3,)""",
-    )
+    (3,)
+    """
 
     _parameter_constraints: dict = {
         **_BaseTorchRegressor._parameter_constraints,
@@ -422,8 +632,15 @@ class _RNNMixin(_ShapedInputMixin):
         )
 
 
-_RNN_PARAMS = (
-    """
+class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
+    """Recurrent network classifier (RNN, LSTM, GRU) for sequences.
+
+    Trained by backpropagation through time; variable-length sequences are
+    packed, so padding never enters the recurrence. Read more in the
+    :ref:`User Guide <rnn>`.
+
+    Parameters
+    ----------
     cell : {"rnn", "lstm", "gru"}, default="lstm"
         The recurrent cell: Elman (tanh) RNN, LSTM or GRU. The prediction is a
         linear map of the last hidden state (sequence-to-one), of both
@@ -444,24 +661,139 @@ _RNN_PARAMS = (
     max_grad_norm : float, default=1.0
         Clip the global norm of the gradient to this value at each step
         (exploding gradients through time); None disables clipping.
-"""
-    + _INPUT_SHAPE_DOC
-)
 
+    input_shape : tuple of int, default=None
+        Shape of one sample, channels first: ``(n_channels, n_timepoints)`` for
+        sequences, ``(n_channels, height, width)`` for images. Each row of X
+        (of any shape with that many values) is reshaped to it, so flat 2-D
+        input works behind a StandardScaler in a Pipeline. None: 2-D X is a
+        one-channel sequence per row, 3-D X is (n_samples, n_channels,
+        n_timepoints), 4-D X is (n_samples, n_channels, height, width).
 
-class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
-    __doc__ = _docstring(
-        """Recurrent network classifier (RNN, LSTM, GRU) for sequences.
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
+        The optimizer (from :mod:`torch.optim`).
 
-    Trained by backpropagation through time; variable-length sequences are
-    packed, so padding never enters the recurrence. Read more in the
-    :ref:`User Guide <rnn>`.
-""",
-        _RNN_PARAMS,
-        True,
-        """    RNNRegressor : The same network for regression.
-    CNNClassifier : Convolutional networks for sequences and images.""",
-        """    >>> import numpy as np
+    learning_rate_init : float, default=1e-3
+        Initial step size eta_0.
+
+    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+            default="constant"
+        Step-size schedule. "invscaling" is the Robbins-Monro schedule
+        ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
+        anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule. The Robbins-Monro conditions
+        (sum eta_t infinite, sum eta_t^2 finite) hold for 0.5 < power_t <= 1.
+
+    momentum : float, default=0.9
+        Momentum of the "sgd" optimizer.
+
+    nesterovs_momentum : bool, default=True
+        Whether the "sgd" optimizer uses Nesterov's momentum.
+
+    optimizer_params : dict, default=None
+        Further keyword arguments of the torch optimizer (for example
+        ``{"betas": (0.9, 0.99)}``). Copied, never modified.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        weight matrices (not the biases), scikit-learn's convention.
+
+    l1_alpha : float, default=0.0
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        weight matrices.
+
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool, default=True
+        Whether to reshuffle the training rows at every epoch.
+
+    tol : float, default=1e-4
+        Training stops when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that ends training.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified for classifiers, seeded by ``random_state``), stop when the
+        validation score stops improving, and restore the weights of the best
+        epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``. "balanced"
+        uses ``n_samples / (n_classes * np.bincount(y))``.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous weights and optimizer
+        state instead of starting afresh.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation split.
+        An int gives identical results on the CPU across calls; GPU kernels
+        (cuDNN) may still be nondeterministic. Global seeds are never touched.
+
+    device : {"cpu", "cuda", "mps", "auto"} or torch.device, default="cpu"
+        Where the network is trained and evaluated. "auto" picks CUDA, then MPS,
+        then the CPU. Predictions are always returned as NumPy arrays.
+
+    verbose : int, default=0
+        0 is silent; 1 or more shows a progress bar over epochs with the
+        training loss (and the validation score with ``early_stopping``).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (label indices for multilabel targets).
+
+    n_features_in_ : int
+        Number of features seen during ``fit``: columns of 2-D input, channels of
+        3-D or 4-D input.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``. Defined only when ``X``
+        has feature names that are all strings.
+
+    module_ : torch.nn.Module
+        The trained network, in evaluation mode.
+
+    n_iter_ : int
+        Number of epochs trained so far.
+
+    loss_ : float
+        Training loss of the last epoch, penalties included.
+
+    loss_curve_ : list of float
+        Training loss of every epoch.
+
+    best_loss_ : float
+        Lowest training loss reached.
+
+    validation_scores_ : list of float or None
+        Validation score at every epoch with ``early_stopping=True``, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping=True``, else None.
+
+    See Also
+    --------
+    RNNRegressor : The same network for regression.
+    CNNClassifier : Convolutional networks for sequences and images.
+
+    Examples
+    --------
+    >>> import numpy as np
     >>> from sklearn_mathdl import RNNClassifier
     >>> rng = np.random.RandomState(0)
     >>> X = [rng.randn(1, n) for n in rng.randint(5, 15, size=60)]
@@ -469,8 +801,8 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
     >>> clf = RNNClassifier(cell="gru", hidden_size=8, max_iter=5,
     ...                     random_state=0).fit(X, y)
     >>> clf.predict(X[:4]).shape
-    (4,)""",
-    )
+    (4,)
+    """
 
     _parameter_constraints: dict = {
         **_without_batch_norm(_BaseTorchClassifier._parameter_constraints),
@@ -513,18 +845,167 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
 
 
 class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
-    __doc__ = _docstring(
-        """Recurrent network regressor (RNN, LSTM, GRU) for sequences.
+    """Recurrent network regressor (RNN, LSTM, GRU) for sequences.
 
     Trained by backpropagation through time; variable-length sequences are
     packed, so padding never enters the recurrence. Read more in the
     :ref:`User Guide <rnn>`.
-""",
-        _RNN_PARAMS,
-        False,
-        """    RNNClassifier : The same network for classification.
-    sklearn_mathdl.timeseries.make_windows : Supervised windows for forecasting.""",
-        """    >>> import numpy as np
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        The recurrent cell: Elman (tanh) RNN, LSTM or GRU. The prediction is a
+        linear map of the last hidden state (sequence-to-one), of both
+        directions when bidirectional.
+
+    hidden_size : int, default=64
+        Width of the hidden state.
+
+    num_layers : int, default=1
+        Stacked recurrent layers.
+
+    bidirectional : bool, default=False
+        Whether to also read each sequence backwards.
+
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
+
+    max_grad_norm : float, default=1.0
+        Clip the global norm of the gradient to this value at each step
+        (exploding gradients through time); None disables clipping.
+
+    input_shape : tuple of int, default=None
+        Shape of one sample, channels first: ``(n_channels, n_timepoints)`` for
+        sequences, ``(n_channels, height, width)`` for images. Each row of X
+        (of any shape with that many values) is reshaped to it, so flat 2-D
+        input works behind a StandardScaler in a Pipeline. None: 2-D X is a
+        one-channel sequence per row, 3-D X is (n_samples, n_channels,
+        n_timepoints), 4-D X is (n_samples, n_channels, height, width).
+
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
+        The optimizer (from :mod:`torch.optim`).
+
+    learning_rate_init : float, default=1e-3
+        Initial step size eta_0.
+
+    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+            default="constant"
+        Step-size schedule. "invscaling" is the Robbins-Monro schedule
+        ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
+        anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule. The Robbins-Monro conditions
+        (sum eta_t infinite, sum eta_t^2 finite) hold for 0.5 < power_t <= 1.
+
+    momentum : float, default=0.9
+        Momentum of the "sgd" optimizer.
+
+    nesterovs_momentum : bool, default=True
+        Whether the "sgd" optimizer uses Nesterov's momentum.
+
+    optimizer_params : dict, default=None
+        Further keyword arguments of the torch optimizer (for example
+        ``{"betas": (0.9, 0.99)}``). Copied, never modified.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        weight matrices (not the biases), scikit-learn's convention.
+
+    l1_alpha : float, default=0.0
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        weight matrices.
+
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool, default=True
+        Whether to reshuffle the training rows at every epoch.
+
+    tol : float, default=1e-4
+        Training stops when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that ends training.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified for classifiers, seeded by ``random_state``), stop when the
+        validation score stops improving, and restore the weights of the best
+        epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``.
+
+    normalize_y : bool, default=True
+        Whether to standardize the targets for training (and undo it at
+        prediction). Networks train far better on unit-scale targets.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous weights and optimizer
+        state instead of starting afresh.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation split.
+        An int gives identical results on the CPU across calls; GPU kernels
+        (cuDNN) may still be nondeterministic. Global seeds are never touched.
+
+    device : {"cpu", "cuda", "mps", "auto"} or torch.device, default="cpu"
+        Where the network is trained and evaluated. "auto" picks CUDA, then MPS,
+        then the CPU. Predictions are always returned as NumPy arrays.
+
+    verbose : int, default=0
+        0 is silent; 1 or more shows a progress bar over epochs with the
+        training loss (and the validation score with ``early_stopping``).
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of outputs.
+
+    n_features_in_ : int
+        Number of features seen during ``fit``: columns of 2-D input, channels of
+        3-D or 4-D input.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``. Defined only when ``X``
+        has feature names that are all strings.
+
+    module_ : torch.nn.Module
+        The trained network, in evaluation mode.
+
+    n_iter_ : int
+        Number of epochs trained so far.
+
+    loss_ : float
+        Training loss of the last epoch, penalties included.
+
+    loss_curve_ : list of float
+        Training loss of every epoch.
+
+    best_loss_ : float
+        Lowest training loss reached.
+
+    validation_scores_ : list of float or None
+        Validation score at every epoch with ``early_stopping=True``, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping=True``, else None.
+
+    See Also
+    --------
+    RNNClassifier : The same network for classification.
+    sklearn_mathdl.timeseries.make_windows : Supervised windows for forecasting.
+
+    Examples
+    --------
+    >>> import numpy as np
     >>> from sklearn_mathdl import RNNRegressor
     >>> from sklearn_mathdl.timeseries import make_windows
     >>> series = np.sin(np.arange(300) / 5)
@@ -532,8 +1013,8 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
     >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_iter=5,
     ...                    random_state=0).fit(X, y)
     >>> reg.predict(X[-1:]).shape
-    (1,)""",
-    )
+    (1,)
+    """
 
     _parameter_constraints: dict = {
         **_without_batch_norm(_BaseTorchRegressor._parameter_constraints),
@@ -611,7 +1092,18 @@ class _TransformerMixin(_ShapedInputMixin):
         )
 
 
-_TRANSFORMER_PARAMS = """
+class TransformerEncoderClassifier(
+    ClassifierMixin, _TransformerMixin, _BaseTorchClassifier
+):
+    """Transformer-encoder classifier for sequences and tabular data.
+
+    Sequences (one token per timepoint, sinusoidal positions) or, on 2-D
+    tabular input, one token per feature through a feature tokenizer
+    (FT-Transformer, Gorishniy et al. 2021). Read more in the
+    :ref:`User Guide <attention>`.
+
+    Parameters
+    ----------
     d_model : int, default=64
         Width of the tokens.
 
@@ -635,35 +1127,147 @@ _TRANSFORMER_PARAMS = """
     max_grad_norm : float, default=1.0
         Clip the global norm of the gradient to this value at each step
         (exploding gradients through time); None disables clipping.
-""" + _INPUT_SHAPE_DOC.replace(
-    "None: 2-D X is a\n        one-channel sequence per row,",
-    "None: 2-D X is\n        tabular, one token per feature (FT-Transformer),",
-)
 
+    input_shape : tuple of int, default=None
+        Shape of one sample, channels first: ``(n_channels, n_timepoints)`` for
+        sequences, ``(n_channels, height, width)`` for images. Each row of X
+        (of any shape with that many values) is reshaped to it, so flat 2-D
+        input works behind a StandardScaler in a Pipeline. None: 2-D X is
+        tabular, one token per feature (FT-Transformer), 3-D X is (n_samples,
+        n_channels, n_timepoints), 4-D X is (n_samples, n_channels, height,
+        width).
 
-class TransformerEncoderClassifier(
-    ClassifierMixin, _TransformerMixin, _BaseTorchClassifier
-):
-    __doc__ = _docstring(
-        """Transformer-encoder classifier for sequences and tabular data.
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
+        The optimizer (from :mod:`torch.optim`).
 
-    Sequences (one token per timepoint, sinusoidal positions) or, on 2-D
-    tabular input, one token per feature through a feature tokenizer
-    (FT-Transformer, Gorishniy et al. 2021). Read more in the
-    :ref:`User Guide <attention>`.
-""",
-        _TRANSFORMER_PARAMS,
-        True,
-        """    TransformerEncoderRegressor : The same network for regression.
-    RNNClassifier : Recurrent networks for sequences.""",
-        """    >>> from sklearn.datasets import load_iris
+    learning_rate_init : float, default=1e-3
+        Initial step size eta_0.
+
+    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+            default="constant"
+        Step-size schedule. "invscaling" is the Robbins-Monro schedule
+        ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
+        anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule. The Robbins-Monro conditions
+        (sum eta_t infinite, sum eta_t^2 finite) hold for 0.5 < power_t <= 1.
+
+    momentum : float, default=0.9
+        Momentum of the "sgd" optimizer.
+
+    nesterovs_momentum : bool, default=True
+        Whether the "sgd" optimizer uses Nesterov's momentum.
+
+    optimizer_params : dict, default=None
+        Further keyword arguments of the torch optimizer (for example
+        ``{"betas": (0.9, 0.99)}``). Copied, never modified.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        weight matrices (not the biases), scikit-learn's convention.
+
+    l1_alpha : float, default=0.0
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        weight matrices.
+
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool, default=True
+        Whether to reshuffle the training rows at every epoch.
+
+    tol : float, default=1e-4
+        Training stops when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that ends training.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified for classifiers, seeded by ``random_state``), stop when the
+        validation score stops improving, and restore the weights of the best
+        epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``. "balanced"
+        uses ``n_samples / (n_classes * np.bincount(y))``.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous weights and optimizer
+        state instead of starting afresh.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation split.
+        An int gives identical results on the CPU across calls; GPU kernels
+        (cuDNN) may still be nondeterministic. Global seeds are never touched.
+
+    device : {"cpu", "cuda", "mps", "auto"} or torch.device, default="cpu"
+        Where the network is trained and evaluated. "auto" picks CUDA, then MPS,
+        then the CPU. Predictions are always returned as NumPy arrays.
+
+    verbose : int, default=0
+        0 is silent; 1 or more shows a progress bar over epochs with the
+        training loss (and the validation score with ``early_stopping``).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (label indices for multilabel targets).
+
+    n_features_in_ : int
+        Number of features seen during ``fit``: columns of 2-D input, channels of
+        3-D or 4-D input.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``. Defined only when ``X``
+        has feature names that are all strings.
+
+    module_ : torch.nn.Module
+        The trained network, in evaluation mode.
+
+    n_iter_ : int
+        Number of epochs trained so far.
+
+    loss_ : float
+        Training loss of the last epoch, penalties included.
+
+    loss_curve_ : list of float
+        Training loss of every epoch.
+
+    best_loss_ : float
+        Lowest training loss reached.
+
+    validation_scores_ : list of float or None
+        Validation score at every epoch with ``early_stopping=True``, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping=True``, else None.
+
+    See Also
+    --------
+    TransformerEncoderRegressor : The same network for regression.
+    RNNClassifier : Recurrent networks for sequences.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
     >>> from sklearn_mathdl import TransformerEncoderClassifier
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = TransformerEncoderClassifier(d_model=16, n_layers=1, max_iter=20,
     ...                                    random_state=0).fit(X, y)
     >>> clf.predict_proba(X[:2]).shape
-    (2, 3)""",
-    )
+    (2, 3)
+    """
 
     _parameter_constraints: dict = {
         **_without_batch_norm(_BaseTorchClassifier._parameter_constraints),
@@ -709,26 +1313,179 @@ class TransformerEncoderClassifier(
 class TransformerEncoderRegressor(
     RegressorMixin, _TransformerMixin, _BaseTorchRegressor
 ):
-    __doc__ = _docstring(
-        """Transformer-encoder regressor for sequences and tabular data.
+    """Transformer-encoder regressor for sequences and tabular data.
 
     Sequences (one token per timepoint, sinusoidal positions) or, on 2-D
     tabular input, one token per feature through a feature tokenizer
     (FT-Transformer, Gorishniy et al. 2021). Read more in the
     :ref:`User Guide <attention>`.
-""",
-        _TRANSFORMER_PARAMS,
-        False,
-        """    TransformerEncoderClassifier : The same network for classification.
-    MLPRegressor : Multi-layer perceptron regressor.""",
-        """    >>> from sklearn.datasets import load_diabetes
+
+    Parameters
+    ----------
+    d_model : int, default=64
+        Width of the tokens.
+
+    n_heads : int, default=4
+        Attention heads per layer; must divide ``d_model``.
+
+    n_layers : int, default=2
+        Encoder layers (pre-norm self-attention and a GELU feed-forward block,
+        each with a residual connection).
+
+    dim_feedforward : int, default=128
+        Hidden width of the feed-forward blocks.
+
+    pooling : {"cls", "mean"}, default="cls"
+        Sequence summary fed to the output layer: a learned CLS token prepended
+        to the tokens, or the mean of the tokens (padding excluded).
+
+    dropout : float, default=0.1
+        Dropout in attention and feed-forward blocks.
+
+    max_grad_norm : float, default=1.0
+        Clip the global norm of the gradient to this value at each step
+        (exploding gradients through time); None disables clipping.
+
+    input_shape : tuple of int, default=None
+        Shape of one sample, channels first: ``(n_channels, n_timepoints)`` for
+        sequences, ``(n_channels, height, width)`` for images. Each row of X
+        (of any shape with that many values) is reshaped to it, so flat 2-D
+        input works behind a StandardScaler in a Pipeline. None: 2-D X is
+        tabular, one token per feature (FT-Transformer), 3-D X is (n_samples,
+        n_channels, n_timepoints), 4-D X is (n_samples, n_channels, height,
+        width).
+
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
+        The optimizer (from :mod:`torch.optim`).
+
+    learning_rate_init : float, default=1e-3
+        Initial step size eta_0.
+
+    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+            default="constant"
+        Step-size schedule. "invscaling" is the Robbins-Monro schedule
+        ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
+        anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule. The Robbins-Monro conditions
+        (sum eta_t infinite, sum eta_t^2 finite) hold for 0.5 < power_t <= 1.
+
+    momentum : float, default=0.9
+        Momentum of the "sgd" optimizer.
+
+    nesterovs_momentum : bool, default=True
+        Whether the "sgd" optimizer uses Nesterov's momentum.
+
+    optimizer_params : dict, default=None
+        Further keyword arguments of the torch optimizer (for example
+        ``{"betas": (0.9, 0.99)}``). Copied, never modified.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        weight matrices (not the biases), scikit-learn's convention.
+
+    l1_alpha : float, default=0.0
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        weight matrices.
+
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    shuffle : bool, default=True
+        Whether to reshuffle the training rows at every epoch.
+
+    tol : float, default=1e-4
+        Training stops when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that ends training.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified for classifiers, seeded by ``random_state``), stop when the
+        validation score stops improving, and restore the weights of the best
+        epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``.
+
+    normalize_y : bool, default=True
+        Whether to standardize the targets for training (and undo it at
+        prediction). Networks train far better on unit-scale targets.
+
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous weights and optimizer
+        state instead of starting afresh.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation split.
+        An int gives identical results on the CPU across calls; GPU kernels
+        (cuDNN) may still be nondeterministic. Global seeds are never touched.
+
+    device : {"cpu", "cuda", "mps", "auto"} or torch.device, default="cpu"
+        Where the network is trained and evaluated. "auto" picks CUDA, then MPS,
+        then the CPU. Predictions are always returned as NumPy arrays.
+
+    verbose : int, default=0
+        0 is silent; 1 or more shows a progress bar over epochs with the
+        training loss (and the validation score with ``early_stopping``).
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of outputs.
+
+    n_features_in_ : int
+        Number of features seen during ``fit``: columns of 2-D input, channels of
+        3-D or 4-D input.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit``. Defined only when ``X``
+        has feature names that are all strings.
+
+    module_ : torch.nn.Module
+        The trained network, in evaluation mode.
+
+    n_iter_ : int
+        Number of epochs trained so far.
+
+    loss_ : float
+        Training loss of the last epoch, penalties included.
+
+    loss_curve_ : list of float
+        Training loss of every epoch.
+
+    best_loss_ : float
+        Lowest training loss reached.
+
+    validation_scores_ : list of float or None
+        Validation score at every epoch with ``early_stopping=True``, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping=True``, else None.
+
+    See Also
+    --------
+    TransformerEncoderClassifier : The same network for classification.
+    MLPRegressor : Multi-layer perceptron regressor.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
     >>> from sklearn_mathdl import TransformerEncoderRegressor
     >>> X, y = load_diabetes(return_X_y=True)
     >>> reg = TransformerEncoderRegressor(d_model=16, n_layers=1, max_iter=5,
     ...                                   random_state=0).fit(X, y)
     >>> reg.predict(X[:3]).shape
-    (3,)""",
-    )
+    (3,)
+    """
 
     _parameter_constraints: dict = {
         **_without_batch_norm(_BaseTorchRegressor._parameter_constraints),

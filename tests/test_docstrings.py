@@ -3,6 +3,7 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import ast
 import inspect
 
 import pytest
@@ -61,6 +62,22 @@ def test_class_docstring_sections(name, cls):
     assert doc["Examples"], f"{name} has no Examples"
     assert doc["See Also"], f"{name} has no See Also"
     assert "User Guide" in "".join(doc["Summary"] + doc["Extended Summary"])
+
+
+@pytest.mark.parametrize("name, cls", all_estimators())
+def test_class_docstring_is_written_in_the_source(name, cls):
+    """IDEs and other static tools read a class's docstring from its source.
+
+    A docstring assembled at import (``__doc__ = ...``) would show them nothing;
+    the house style writes shared text out and tests it for consistency below.
+    """
+    tree = ast.parse(inspect.getsource(inspect.getmodule(cls)))
+    node = next(
+        n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == name
+    )
+    literal = ast.get_docstring(node, clean=False)
+    assert literal is not None, f"{name} has no docstring literal"
+    assert inspect.cleandoc(literal) == inspect.cleandoc(cls.__doc__)
 
 
 def _families():
