@@ -104,12 +104,37 @@ def test_shared_parameters_have_identical_text(family):
     assert len(common) >= 10
     # on purpose: hidden_layer_sizes says what () means per task or family;
     # neural ODEs default to tanh (smooth vector fields need fewer solver steps)
-    # dropout acts where the architecture puts it (hidden units, between
-    # recurrent layers, attention blocks) and the docs say where
-    intentionally_different = {"hidden_layer_sizes", "activation", "dropout"}
-    for param in sorted(common - intentionally_different):
-        texts = {d[param] for d in docs.values()}
-        assert len(texts) == 1, f"{family}: {param} differs across {sorted(docs)}"
+    # dropout and batch_norm act where the architecture puts them (hidden units,
+    # convolution blocks, between recurrent layers, attention blocks) and the
+    # docs say where; input_shape says what 2-D X means (a sequence, table
+    # tokens, or flat images for the VAE)
+    intentionally_different = {
+        "hidden_layer_sizes",
+        "activation",
+        "dropout",
+        "batch_norm",
+        "input_shape",
+    }
+    shared = {
+        p
+        for p in set().union(*docs.values())
+        if sum(p in d for d in docs.values()) >= 2
+    }
+    for param in sorted(shared - intentionally_different):
+        having = sorted(n for n, d in docs.items() if param in d)
+        texts = {docs[n][param] for n in having}
+        assert len(texts) == 1, f"{family}: {param} differs across {having}"
+    # the classifier and the regressor of one architecture describe even these
+    # the same way (the text is written out in each class, not generated),
+    # except hidden_layer_sizes, whose () is logistic vs linear regression
+    pairs = {}
+    for name in docs:
+        stem = name.removesuffix("Classifier").removesuffix("Regressor")
+        pairs.setdefault(stem, []).append(name)
+    for stem, names in pairs.items():
+        for param in sorted(intentionally_different - {"hidden_layer_sizes"}):
+            texts = {docs[n][param] for n in names if param in docs[n]}
+            assert len(texts) <= 1, f"{stem}: {param} differs across {names}"
 
 
 META_ESTIMATORS = {
