@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import functools
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -25,6 +26,7 @@ from sklearn.utils.validation import (
 
 from sklearn_mathdl import distributed as _distributed
 from sklearn_mathdl._engine import (
+    _batch_bounds,
     _block_rows,
     _IndexSplit,
     _LazyDataset,
@@ -59,6 +61,14 @@ _INFERENCE_CHUNK = 8192
 _VALID_CHUNK = 8192
 # Memmaps at least this large are streamed by fit rather than loaded.
 _STREAM_MEMMAP_BYTES = 256 * 2**20
+# max_iter="auto": at least this many epochs (scikit-learn's MLP default) and
+# at least this many optimizer steps. Counting epochs alone gives a 50-row
+# data set a few hundred steps and a 50,000-row one a hundred thousand.
+_AUTO_MIN_EPOCHS = 200
+_AUTO_MIN_STEPS = 2000
+# n_iter_no_change="auto": 10 epochs, and at least this many optimizer steps.
+_AUTO_PATIENCE_EPOCHS = 10
+_AUTO_PATIENCE_STEPS = 100
 
 
 def _is_lazy(X):
@@ -125,10 +135,13 @@ class _BaseTorchEstimator(BaseEstimator):
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -233,6 +246,34 @@ class _BaseTorchEstimator(BaseEstimator):
     def _check_sample_shape(self, X, *, reset):
         """Check (or record, when reset) the per-sample shape beyond axis 1."""
 
+    def _chance_loss(self, y, sample_weight):
+        """Training loss of the best constant prediction, or None if unknown.
+
+        The stopping rule never declares convergence while the training loss
+        is still within ``_CHANCE_MARGIN`` of it (see ``_Monitor``).
+        """
+        return None
+
+    def _resolved_max_iter(self, n_train, batch_size):
+        """Epochs of a fit: ``max_iter``, or the "auto" budget."""
+        if self.max_iter != "auto":
+            return int(self.max_iter)
+        steps_per_epoch = len(_batch_bounds(max(n_train, 1), batch_size))
+        return max(_AUTO_MIN_EPOCHS, math.ceil(_AUTO_MIN_STEPS / steps_per_epoch))
+
+    def _resolved_patience(self, n_train, batch_size):
+        """Epochs without improvement that end a fit (``n_iter_no_change``)."""
+        if self.n_iter_no_change != "auto":
+            return int(self.n_iter_no_change)
+        steps_per_epoch = len(_batch_bounds(max(n_train, 1), batch_size))
+        return max(
+            _AUTO_PATIENCE_EPOCHS, math.ceil(_AUTO_PATIENCE_STEPS / steps_per_epoch)
+        )
+
+    # A classifier whose training loss is below this fraction of the chance
+    # loss separates its training data: further epochs only grow the weights.
+    _separated_fraction = None
+
     def _resolved_batch_size(self, n_samples):
         if self.batch_size == "auto":
             return max(1, min(200, n_samples))
@@ -293,8 +334,19 @@ class _BaseTorchEstimator(BaseEstimator):
         if use_validation:
             train_split = self._validation_split(y, n_samples)
 
-        epochs = 1 if incremental else self.max_iter
         batch_size = self._resolved_batch_size(n_samples)
+        n_train = (
+            len(train_split.train_index) if train_split is not None else n_samples
+        )
+        max_epochs = self._resolved_max_iter(n_train, batch_size)
+        patience = self._resolved_patience(n_train, batch_size)
+        epochs = 1 if incremental else max_epochs
+        chance_loss = self._chance_loss(
+            y if train_split is None else y[train_split.train_index.cpu().numpy()],
+            sample_weight
+            if train_split is None
+            else sample_weight[train_split.train_index.cpu().numpy()],
+        )
         if getattr(self, "batch_norm", False) and (batch_size < 2 or n_samples < 2):
             raise ValueError(
                 "batch_norm=True needs batches of at least 2 rows (batch "
@@ -321,23 +373,27 @@ class _BaseTorchEstimator(BaseEstimator):
                 monitor.no_improvement_ = 0
                 monitor.validation_scores_ = []
                 monitor.best_validation_score_ = -np.inf
+                monitor.chance_loss = chance_loss
+                monitor.n_iter_no_change = patience
             else:
                 module = self._build_module(self.n_features_in_, n_outputs)
                 monitor = _Monitor(
                     score_fn=self._validation_score,
                     tol=self.tol,
-                    n_iter_no_change=self.n_iter_no_change,
+                    n_iter_no_change=patience,
                     early_stopping=use_validation,
                     verbose=self.verbose,
                     stop_on_plateau=not incremental,
                     total_epochs=epochs,
+                    chance_loss=chance_loss,
+                    separated_fraction=self._separated_fraction,
                 )
                 lr0 = self.learning_rate_init * self._lr_scale()
                 schedule = _LRSchedule(
                     self.learning_rate,
                     lr0,
                     power_t=self.power_t,
-                    n_epochs=self.max_iter,
+                    n_epochs=max_epochs,
                     tol=self.tol,
                     patience=2,
                     monitor="valid_loss" if use_validation else "train_loss",
@@ -445,12 +501,13 @@ class _BaseTorchEstimator(BaseEstimator):
             not incremental
             and not net._interrupted
             and not monitor.converged_
-            and self.n_iter_no_change <= epochs
+            and patience <= epochs
         ):
             warnings.warn(
-                f"{type(self).__name__}: max_iter={self.max_iter} epochs reached "
+                f"{type(self).__name__}: max_iter={self.max_iter} ({epochs} "
+                "epochs) reached "
                 "and the optimization hasn't converged yet (tol="
-                f"{self.tol}, n_iter_no_change={self.n_iter_no_change}).",
+                f"{self.tol}, n_iter_no_change={patience}).",
                 ConvergenceWarning,
                 stacklevel=3,
             )
@@ -632,6 +689,7 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
     _is_classifier_engine = True
+    _separated_fraction = 0.01
 
     def _criterion(self):
         if self._target_kind == "multiclass":
@@ -641,6 +699,17 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
     @property
     def _validation_score(self):
         return functools.partial(_classification_accuracy, kind=self._target_kind)
+
+    def _chance_loss(self, y, sample_weight):
+        # cross-entropy of predicting the (weighted) class frequencies
+        w = np.asarray(sample_weight, dtype=np.float64)
+        if self._target_kind == "multiclass":
+            freq = np.bincount(y, weights=w, minlength=len(self.classes_)) / w.sum()
+            freq = freq[freq > 0]
+            return float(-(freq * np.log(freq)).sum())
+        p = np.average(np.asarray(y, dtype=np.float64), axis=0, weights=w)
+        p = np.clip(p, 1e-12, 1 - 1e-12)
+        return float(np.mean(-(p * np.log(p) + (1 - p) * np.log1p(-p))))
 
     def _encode_targets(self, y, classes, *, first_call):
         """Validate ``y`` and return (encoded y, n_outputs)."""
@@ -898,6 +967,13 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
     @property
     def _validation_score(self):
         return _regression_r2
+
+    def _chance_loss(self, y, sample_weight):
+        # mean squared error of predicting the (weighted) mean of each output
+        y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        w = np.asarray(sample_weight, dtype=np.float64)
+        mean = np.average(y, axis=0, weights=w)
+        return float(np.mean(np.average((y - mean) ** 2, axis=0, weights=w)))
 
     def _encode_y(self, y, sample_weight, *, first_call):
         y = np.asarray(y, dtype=np.float64)

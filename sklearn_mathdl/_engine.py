@@ -447,14 +447,26 @@ class _LRSchedule(Callback):
                     self.bad_epochs_ = 0
 
 
+# The plateau rule cannot end a fit whose best training loss is still above
+# (1 - _CHANCE_MARGIN) times the loss of the best constant prediction: such a
+# model has learnt (almost) nothing, and a slow start, not convergence, is the
+# usual cause (a transformer or RNN on 50 series sits at chance for hundreds of
+# steps before its loss falls).
+_CHANCE_MARGIN = 0.05
+
+
 class _Monitor(Callback):
     """Non-finite loss check, stopping rule, best weights and the progress bar.
 
     Stopping follows scikit-learn's MLP: with ``early_stopping`` the validation
     score must improve by ``tol`` within ``n_iter_no_change`` epochs; without it
-    the training loss must decrease by ``tol``. The best weights (by validation
-    score, else by training loss) are kept so that early stopping and Ctrl-C can
-    restore them.
+    the training loss must decrease by ``tol``. Two additions: no plateau
+    counts while the best training loss is within ``_CHANCE_MARGIN`` of
+    ``chance_loss``, the loss of the best constant prediction (None: no such
+    guard); and a fit stops once the training loss is below
+    ``separated_fraction`` of ``chance_loss`` (classifiers: the training data
+    are separated). The best weights (by validation score, else by training loss) are
+    kept so that early stopping and Ctrl-C can restore them.
     """
 
     def __init__(
@@ -467,6 +479,8 @@ class _Monitor(Callback):
         verbose,
         stop_on_plateau=True,
         total_epochs=None,
+        chance_loss=None,
+        separated_fraction=None,
     ):
         self.score_fn = score_fn
         self.tol = tol
@@ -475,6 +489,8 @@ class _Monitor(Callback):
         self.verbose = verbose
         self.stop_on_plateau = stop_on_plateau
         self.total_epochs = total_epochs
+        self.chance_loss = chance_loss
+        self.separated_fraction = separated_fraction
         self.validation_scores_ = []
         self.best_validation_score_ = -math.inf
         self.best_loss_ = math.inf
@@ -557,9 +573,24 @@ class _Monitor(Callback):
                 post["val_score"] = f"{self.validation_scores_[-1]:.4g}"
             self._bar.set_postfix(post, refresh=False)
             self._bar.update(1)
-        if self.stop_on_plateau and self.no_improvement_ >= self.n_iter_no_change:
+        if self.stop_on_plateau and (
+            (self.no_improvement_ >= self.n_iter_no_change and not self.at_chance())
+            or self.separated()
+        ):
             self.converged_ = True
             raise _StopTraining()
+
+    def separated(self):
+        """True once the training loss is a tiny fraction of the chance loss."""
+        if self.separated_fraction is None or not (self.chance_loss or 0) > 0:
+            return False
+        return self.best_loss_ < self.separated_fraction * self.chance_loss
+
+    def at_chance(self):
+        """True while the best training loss is about a constant prediction's."""
+        if self.chance_loss is None or not self.chance_loss > 0:
+            return False
+        return self.best_loss_ > (1.0 - _CHANCE_MARGIN) * self.chance_loss
 
 
 # PreciseBN (Wu and Johnson 2021, "Rethinking 'Batch' in BatchNorm") uses

@@ -170,8 +170,12 @@ class NeuralODEClassifier(ClassifierMixin, _NeuralODEMixin, _BaseTorchClassifier
     batch_size : int or "auto", default="auto"
         Rows per mini-batch; "auto" means ``min(200, n_samples)``.
 
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training data).
+    max_iter : int or "auto", default="auto"
+        Maximum number of epochs (passes over the training data). "auto" is
+        ``max(200, ceil(2000 / batches_per_epoch))``: at least 200 epochs and
+        at least 2000 optimizer steps, so that small data sets get enough
+        steps. The stopping rule (``tol``, ``n_iter_no_change``) usually ends
+        training earlier.
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows at every epoch.
@@ -179,10 +183,17 @@ class NeuralODEClassifier(ClassifierMixin, _NeuralODEMixin, _BaseTorchClassifier
     tol : float, default=1e-4
         Training stops when the training loss (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        ``n_iter_no_change`` consecutive epochs. For classifiers and regressors
+        it never stops so while the best training loss is within 5% of the
+        loss of the best constant prediction (the model is still at chance
+        level); a classifier also stops once its training loss falls below 1%
+        of that loss (it separates the training data).
 
-    n_iter_no_change : int, default=10
-        Number of epochs without improvement that ends training.
+    n_iter_no_change : int or "auto", default="auto"
+        Number of epochs without improvement that ends training. "auto" is
+        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        optimizer steps on small data sets, where an epoch is one or a few
+        steps.
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -310,10 +321,10 @@ class NeuralODEClassifier(ClassifierMixin, _NeuralODEMixin, _BaseTorchClassifier
         dropout=0.0,
         batch_norm=False,
         batch_size="auto",
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
         class_weight=None,
@@ -451,8 +462,12 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
     batch_size : int or "auto", default="auto"
         Rows per mini-batch; "auto" means ``min(200, n_samples)``.
 
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training data).
+    max_iter : int or "auto", default="auto"
+        Maximum number of epochs (passes over the training data). "auto" is
+        ``max(200, ceil(2000 / batches_per_epoch))``: at least 200 epochs and
+        at least 2000 optimizer steps, so that small data sets get enough
+        steps. The stopping rule (``tol``, ``n_iter_no_change``) usually ends
+        training earlier.
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows at every epoch.
@@ -460,10 +475,17 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
     tol : float, default=1e-4
         Training stops when the training loss (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        ``n_iter_no_change`` consecutive epochs. For classifiers and regressors
+        it never stops so while the best training loss is within 5% of the
+        loss of the best constant prediction (the model is still at chance
+        level); a classifier also stops once its training loss falls below 1%
+        of that loss (it separates the training data).
 
-    n_iter_no_change : int, default=10
-        Number of epochs without improvement that ends training.
+    n_iter_no_change : int or "auto", default="auto"
+        Number of epochs without improvement that ends training. "auto" is
+        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        optimizer steps on small data sets, where an epoch is one or a few
+        steps.
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -581,10 +603,10 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
         dropout=0.0,
         batch_norm=False,
         batch_size="auto",
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
         normalize_y=True,

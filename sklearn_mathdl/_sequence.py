@@ -263,8 +263,12 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
     batch_size : int or "auto", default="auto"
         Rows per mini-batch; "auto" means ``min(200, n_samples)``.
 
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training data).
+    max_iter : int or "auto", default="auto"
+        Maximum number of epochs (passes over the training data). "auto" is
+        ``max(200, ceil(2000 / batches_per_epoch))``: at least 200 epochs and
+        at least 2000 optimizer steps, so that small data sets get enough
+        steps. The stopping rule (``tol``, ``n_iter_no_change``) usually ends
+        training earlier.
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows at every epoch.
@@ -272,10 +276,17 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
     tol : float, default=1e-4
         Training stops when the training loss (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        ``n_iter_no_change`` consecutive epochs. For classifiers and regressors
+        it never stops so while the best training loss is within 5% of the
+        loss of the best constant prediction (the model is still at chance
+        level); a classifier also stops once its training loss falls below 1%
+        of that loss (it separates the training data).
 
-    n_iter_no_change : int, default=10
-        Number of epochs without improvement that ends training.
+    n_iter_no_change : int or "auto", default="auto"
+        Number of epochs without improvement that ends training. "auto" is
+        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        optimizer steps on small data sets, where an epoch is one or a few
+        steps.
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -381,10 +392,10 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         alpha=1e-4,
         l1_alpha=0.0,
         batch_size="auto",
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
         class_weight=None,
@@ -471,8 +482,12 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
     batch_size : int or "auto", default="auto"
         Rows per mini-batch; "auto" means ``min(200, n_samples)``.
 
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training data).
+    max_iter : int or "auto", default="auto"
+        Maximum number of epochs (passes over the training data). "auto" is
+        ``max(200, ceil(2000 / batches_per_epoch))``: at least 200 epochs and
+        at least 2000 optimizer steps, so that small data sets get enough
+        steps. The stopping rule (``tol``, ``n_iter_no_change``) usually ends
+        training earlier.
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows at every epoch.
@@ -480,10 +495,17 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
     tol : float, default=1e-4
         Training stops when the training loss (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        ``n_iter_no_change`` consecutive epochs. For classifiers and regressors
+        it never stops so while the best training loss is within 5% of the
+        loss of the best constant prediction (the model is still at chance
+        level); a classifier also stops once its training loss falls below 1%
+        of that loss (it separates the training data).
 
-    n_iter_no_change : int, default=10
-        Number of epochs without improvement that ends training.
+    n_iter_no_change : int or "auto", default="auto"
+        Number of epochs without improvement that ends training. "auto" is
+        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        optimizer steps on small data sets, where an epoch is one or a few
+        steps.
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -590,10 +612,10 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         alpha=1e-4,
         l1_alpha=0.0,
         batch_size="auto",
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
         normalize_y=True,
@@ -708,8 +730,12 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
     batch_size : int or "auto", default="auto"
         Rows per mini-batch; "auto" means ``min(200, n_samples)``.
 
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training data).
+    max_iter : int or "auto", default="auto"
+        Maximum number of epochs (passes over the training data). "auto" is
+        ``max(200, ceil(2000 / batches_per_epoch))``: at least 200 epochs and
+        at least 2000 optimizer steps, so that small data sets get enough
+        steps. The stopping rule (``tol``, ``n_iter_no_change``) usually ends
+        training earlier.
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows at every epoch.
@@ -717,10 +743,17 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
     tol : float, default=1e-4
         Training stops when the training loss (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        ``n_iter_no_change`` consecutive epochs. For classifiers and regressors
+        it never stops so while the best training loss is within 5% of the
+        loss of the best constant prediction (the model is still at chance
+        level); a classifier also stops once its training loss falls below 1%
+        of that loss (it separates the training data).
 
-    n_iter_no_change : int, default=10
-        Number of epochs without improvement that ends training.
+    n_iter_no_change : int or "auto", default="auto"
+        Number of epochs without improvement that ends training. "auto" is
+        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        optimizer steps on small data sets, where an epoch is one or a few
+        steps.
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -829,10 +862,10 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         alpha=1e-4,
         l1_alpha=0.0,
         batch_size="auto",
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
         class_weight=None,
@@ -920,8 +953,12 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
     batch_size : int or "auto", default="auto"
         Rows per mini-batch; "auto" means ``min(200, n_samples)``.
 
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training data).
+    max_iter : int or "auto", default="auto"
+        Maximum number of epochs (passes over the training data). "auto" is
+        ``max(200, ceil(2000 / batches_per_epoch))``: at least 200 epochs and
+        at least 2000 optimizer steps, so that small data sets get enough
+        steps. The stopping rule (``tol``, ``n_iter_no_change``) usually ends
+        training earlier.
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows at every epoch.
@@ -929,10 +966,17 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
     tol : float, default=1e-4
         Training stops when the training loss (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        ``n_iter_no_change`` consecutive epochs. For classifiers and regressors
+        it never stops so while the best training loss is within 5% of the
+        loss of the best constant prediction (the model is still at chance
+        level); a classifier also stops once its training loss falls below 1%
+        of that loss (it separates the training data).
 
-    n_iter_no_change : int, default=10
-        Number of epochs without improvement that ends training.
+    n_iter_no_change : int or "auto", default="auto"
+        Number of epochs without improvement that ends training. "auto" is
+        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        optimizer steps on small data sets, where an epoch is one or a few
+        steps.
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -1041,10 +1085,10 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         alpha=1e-4,
         l1_alpha=0.0,
         batch_size="auto",
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
         normalize_y=True,
@@ -1175,8 +1219,12 @@ class TransformerEncoderClassifier(
     batch_size : int or "auto", default="auto"
         Rows per mini-batch; "auto" means ``min(200, n_samples)``.
 
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training data).
+    max_iter : int or "auto", default="auto"
+        Maximum number of epochs (passes over the training data). "auto" is
+        ``max(200, ceil(2000 / batches_per_epoch))``: at least 200 epochs and
+        at least 2000 optimizer steps, so that small data sets get enough
+        steps. The stopping rule (``tol``, ``n_iter_no_change``) usually ends
+        training earlier.
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows at every epoch.
@@ -1184,10 +1232,17 @@ class TransformerEncoderClassifier(
     tol : float, default=1e-4
         Training stops when the training loss (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        ``n_iter_no_change`` consecutive epochs. For classifiers and regressors
+        it never stops so while the best training loss is within 5% of the
+        loss of the best constant prediction (the model is still at chance
+        level); a classifier also stops once its training loss falls below 1%
+        of that loss (it separates the training data).
 
-    n_iter_no_change : int, default=10
-        Number of epochs without improvement that ends training.
+    n_iter_no_change : int or "auto", default="auto"
+        Number of epochs without improvement that ends training. "auto" is
+        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        optimizer steps on small data sets, where an epoch is one or a few
+        steps.
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -1295,10 +1350,10 @@ class TransformerEncoderClassifier(
         alpha=1e-4,
         l1_alpha=0.0,
         batch_size="auto",
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
         class_weight=None,
@@ -1393,8 +1448,12 @@ class TransformerEncoderRegressor(
     batch_size : int or "auto", default="auto"
         Rows per mini-batch; "auto" means ``min(200, n_samples)``.
 
-    max_iter : int, default=200
-        Maximum number of epochs (passes over the training data).
+    max_iter : int or "auto", default="auto"
+        Maximum number of epochs (passes over the training data). "auto" is
+        ``max(200, ceil(2000 / batches_per_epoch))``: at least 200 epochs and
+        at least 2000 optimizer steps, so that small data sets get enough
+        steps. The stopping rule (``tol``, ``n_iter_no_change``) usually ends
+        training earlier.
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows at every epoch.
@@ -1402,10 +1461,17 @@ class TransformerEncoderRegressor(
     tol : float, default=1e-4
         Training stops when the training loss (or, with ``early_stopping``, the
         validation score) has not improved by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        ``n_iter_no_change`` consecutive epochs. For classifiers and regressors
+        it never stops so while the best training loss is within 5% of the
+        loss of the best constant prediction (the model is still at chance
+        level); a classifier also stops once its training loss falls below 1%
+        of that loss (it separates the training data).
 
-    n_iter_no_change : int, default=10
-        Number of epochs without improvement that ends training.
+    n_iter_no_change : int or "auto", default="auto"
+        Number of epochs without improvement that ends training. "auto" is
+        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        optimizer steps on small data sets, where an epoch is one or a few
+        steps.
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -1513,10 +1579,10 @@ class TransformerEncoderRegressor(
         alpha=1e-4,
         l1_alpha=0.0,
         batch_size="auto",
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
         normalize_y=True,

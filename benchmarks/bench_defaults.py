@@ -1,0 +1,330 @@
+"""Every estimator with default parameters against its peers on the development suite.
+
+Run ``python benchmarks/bench_defaults.py`` (all parts, writes
+``benchmarks/results_defaults_cpu.md``) or pick parts and data sets::
+
+    python benchmarks/bench_defaults.py --part tabular --datasets wine iris
+    python benchmarks/bench_defaults.py --part series ode vae
+
+Only ``random_state=0`` is set on our estimators (and on the peers that take
+one). Tabular data: 5-fold shuffled (stratified) CV, seed 0, inside a
+``StandardScaler`` pipeline; categorical penguin columns one-hot encoded.
+Series: aeon's published train/test split, no scaler. Neural ODE: a 30 % test
+split of make_moons / make_circles, seed 0. The score is accuracy or R^2;
+``fit s`` is the mean fit time of one fold (one fit for split data). A row
+marked ``CONSTANT`` predicted a single value on a test fold (chance level).
+
+Every estimator, ours and the peers, runs with one thread (torch and BLAS), so
+the times compare like with like on a shared machine.
+"""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import argparse
+import datetime
+import platform
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.base import clone, is_classifier
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.decomposition import PCA
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.kernel_ridge import KernelRidge as SkKernelRidge
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+from threadpoolctl import threadpool_limits
+
+import sklearn_mathdl
+from sklearn_mathdl import (
+    CNNClassifier,
+    KernelRidge,
+    KernelRidgeClassifier,
+    MLPClassifier,
+    MLPRegressor,
+    NeuralODEClassifier,
+    RNNClassifier,
+    TransformerEncoderClassifier,
+    TransformerEncoderRegressor,
+    VariationalAutoencoder,
+)
+from sklearn_mathdl import _datasets
+
+RESULTS = Path(__file__).with_name("results_defaults_cpu.md")
+
+
+def _sk_mlp_regressor():
+    # scikit-learn's MLP does not scale the target; a user comparing fairly
+    # standardizes it (our MLPRegressor does so itself, normalize_y=True)
+    return TransformedTargetRegressor(
+        SkMLPRegressor(random_state=0), transformer=StandardScaler()
+    )
+
+
+# (label, factory, ours) per task; a factory returns a fresh estimator
+TABULAR_MODELS = {
+    "classification": [
+        ("MLPClassifier", lambda: MLPClassifier(random_state=0), True),
+        (
+            "TransformerEncoderClassifier",
+            lambda: TransformerEncoderClassifier(random_state=0),
+            True,
+        ),
+        ("KernelRidgeClassifier", lambda: KernelRidgeClassifier(), True),
+        ("sklearn MLPClassifier", lambda: SkMLPClassifier(random_state=0), False),
+        ("sklearn LogisticRegression", lambda: LogisticRegression(), False),
+        ("sklearn SVC", lambda: SVC(), False),
+        (
+            "sklearn HistGradientBoosting",
+            lambda: HistGradientBoostingClassifier(random_state=0),
+            False,
+        ),
+    ],
+    "regression": [
+        ("MLPRegressor", lambda: MLPRegressor(random_state=0), True),
+        (
+            "TransformerEncoderRegressor",
+            lambda: TransformerEncoderRegressor(random_state=0),
+            True,
+        ),
+        ("KernelRidge", lambda: KernelRidge(), True),
+        ("sklearn MLPRegressor (scaled y)", _sk_mlp_regressor, False),
+        ("sklearn RidgeCV", lambda: RidgeCV(), False),
+        ("sklearn KernelRidge", lambda: SkKernelRidge(), False),
+        (
+            "sklearn HistGradientBoosting",
+            lambda: HistGradientBoostingRegressor(random_state=0),
+            False,
+        ),
+    ],
+}
+
+
+def _series_models():
+    from aeon.classification.convolution_based import MiniRocketClassifier
+    from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
+
+    return [
+        ("CNNClassifier", lambda: CNNClassifier(random_state=0), True),
+        ("RNNClassifier", lambda: RNNClassifier(random_state=0), True),
+        (
+            "TransformerEncoderClassifier",
+            lambda: TransformerEncoderClassifier(random_state=0),
+            True,
+        ),
+        ("aeon 1-NN DTW", lambda: KNeighborsTimeSeriesClassifier(), False),
+        ("aeon MiniRocket", lambda: MiniRocketClassifier(random_state=0), False),
+    ]
+
+
+def _ode_models():
+    return [
+        ("NeuralODEClassifier", lambda: NeuralODEClassifier(random_state=0), True),
+        ("MLPClassifier", lambda: MLPClassifier(random_state=0), True),
+        ("sklearn MLPClassifier", lambda: SkMLPClassifier(random_state=0), False),
+        ("sklearn SVC", lambda: SVC(), False),
+    ]
+
+
+def _score(est, X, y):
+    pred = np.asarray(est.predict(X))
+    if is_classifier(est):
+        return accuracy_score(y, pred), len(np.unique(pred)) == 1
+    return r2_score(y, pred), bool(np.ptp(pred) <= 1e-8 * (1 + np.abs(pred).max()))
+
+
+def _fit_timed(est, X, y):
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    return time.perf_counter() - start
+
+
+def run_cv(ds, label, make, ours, n_splits=5):
+    scores, times, constant = [], [], False
+    for train, test in _datasets.cv_splitter(ds.task, n_splits).split(ds.X, ds.y):
+        est = make_pipeline(StandardScaler(), make())
+        times.append(_fit_timed(est, ds.X[train], ds.y[train]))
+        s, c = _score(est, ds.X[test], ds.y[test])
+        scores.append(s)
+        constant |= c
+    return _row(ds, label, ours, scores, times, constant)
+
+
+def run_split(ds, label, make, ours, pad=False):
+    X, X_test = ds.X, ds.X_test
+    if pad:  # MiniRocket needs equal lengths: pad with the last value
+        X, X_test = _pad_last([*X, *X_test])[: len(X)], None
+        X_test = _pad_last([*ds.X, *ds.X_test])[len(ds.X) :]
+    est = make()
+    t = _fit_timed(est, X, ds.y)
+    s, c = _score(est, X_test, ds.y_test)
+    return _row(ds, label, ours, [s], [t], c)
+
+
+def _pad_last(items):
+    length = max(x.shape[-1] for x in items)
+    out = np.empty((len(items), items[0].shape[0], length), dtype=np.float32)
+    for i, x in enumerate(items):
+        out[i, :, : x.shape[-1]] = x
+        out[i, :, x.shape[-1] :] = x[:, -1:]
+    return out
+
+
+def _row(ds, label, ours, scores, times, constant):
+    metric = "accuracy" if ds.task == "classification" else "r2"
+    return {
+        "dataset": ds.name,
+        "model": label,
+        "ours": ours,
+        "metric": metric,
+        "mean": float(np.mean(scores)),
+        "std": float(np.std(scores)),
+        "fit_s": float(np.mean(times)),
+        "constant": bool(constant),
+    }
+
+
+def _vae_rows(quick):
+    ds = _datasets.load("digits")
+    rows = []
+    for label, make, ours in [
+        (
+            "VariationalAutoencoder(8) + LogisticRegression",
+            lambda: make_pipeline(
+                VariationalAutoencoder(n_components=8, random_state=0),
+                LogisticRegression(max_iter=2000),
+            ),
+            True,
+        ),
+        (
+            "PCA(8) + LogisticRegression",
+            lambda: make_pipeline(PCA(8), LogisticRegression(max_iter=2000)),
+            False,
+        ),
+    ]:
+        rows.append(run_cv(ds, label, make, ours, n_splits=3 if quick else 5))
+        _print_row(rows[-1])
+    return rows
+
+
+def _print_row(r):
+    flag = " CONSTANT" if r["constant"] else ""
+    mark = " *" if r["ours"] else ""
+    print(
+        f"{r['dataset']:>15} | {r['model'] + mark:<48} | {r['mean']:.4f} "
+        f"+- {r['std']:.4f} | {r['fit_s']:8.2f} s{flag}",
+        flush=True,
+    )
+
+
+def run(parts, datasets, estimators, quick):
+    rows = []
+
+    def wanted(name, label):
+        return (not datasets or name in datasets) and (
+            not estimators or any(e in label for e in estimators)
+        )
+
+    if "tabular" in parts:
+        for name in _datasets.TABULAR:
+            if datasets and name not in datasets:
+                continue
+            ds = _datasets.load(name)
+            for label, make, ours in TABULAR_MODELS[ds.task]:
+                if wanted(name, label):
+                    rows.append(run_cv(ds, label, make, ours, 3 if quick else 5))
+                    _print_row(rows[-1])
+    if "series" in parts:
+        for name in _datasets.SERIES:
+            if datasets and name not in datasets:
+                continue
+            ds = _datasets.load(name)
+            for label, make, ours in _series_models():
+                if wanted(name, label):
+                    pad = "MiniRocket" in label and isinstance(ds.X, list)
+                    rows.append(run_split(ds, label, make, ours, pad=pad))
+                    _print_row(rows[-1])
+    if "ode" in parts:
+        for name in _datasets.SYNTHETIC:
+            if datasets and name not in datasets:
+                continue
+            ds = _datasets.load(name)
+            for label, make, ours in _ode_models():
+                if wanted(name, label):
+                    rows.append(
+                        run_split(ds, label, lambda m=make: make_pipeline(
+                            StandardScaler(), m()), ours)
+                    )
+                    _print_row(rows[-1])
+    if "vae" in parts and (not datasets or "digits" in datasets):
+        rows.extend(_vae_rows(quick))
+    return rows
+
+
+def format_rows(rows):
+    lines = [
+        "| data | model | score (mean +- std) | fit s | note |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        mark = " *" if r["ours"] else ""
+        note = "constant prediction" if r["constant"] else ""
+        lines.append(
+            f"| {r['dataset']} | {r['model']}{mark} | {r['metric']} {r['mean']:.3f} "
+            f"+- {r['std']:.3f} | {r['fit_s']:.2f} | {note} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--part",
+        nargs="*",
+        default=["tabular", "series", "ode", "vae"],
+        choices=["tabular", "series", "ode", "vae"],
+    )
+    parser.add_argument("--datasets", nargs="*", default=None)
+    parser.add_argument("--estimators", nargs="*", default=None,
+                        help="substrings of the row labels to run")
+    parser.add_argument("--quick", action="store_true", help="3 folds")
+    parser.add_argument("--output", default=None, help="Markdown file to write")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    with threadpool_limits(1):
+        rows = run(args.part, args.datasets, args.estimators, args.quick)
+    total = time.perf_counter() - start
+    table = format_rows(rows)
+    header = (
+        f"# bench_defaults.py ({datetime.date.today()}, sklearn_mathdl "
+        f"{sklearn_mathdl.__version__}, torch {torch.__version__}, Python "
+        f"{platform.python_version()}, 1 thread; {total:.0f} s in all)\n\n"
+        f"Command: `python benchmarks/bench_defaults.py {' '.join(sys.argv[1:])}`"
+        "\n\n* = sklearn_mathdl estimator with default parameters "
+        "(random_state=0).\n\n"
+    )
+    print(table)
+    output = args.output
+    if output is None and not (args.datasets or args.estimators or args.quick):
+        output = RESULTS
+    if output:
+        Path(output).write_text(header + table + "\n")
+        print(f"wrote {output}")
+
+
+if __name__ == "__main__":
+    main()
