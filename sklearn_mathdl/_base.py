@@ -274,9 +274,15 @@ class _BaseTorchEstimator(BaseEstimator):
     # loss separates its training data: further epochs only grow the weights.
     _separated_fraction = None
 
+    # rows of a batch_size="auto" batch: scikit-learn's 200 suits small MLPs,
+    # whose steps cost per-call overhead; families whose steps cost FLOPs
+    # (convolutions, attention over timepoints) take smaller batches, which
+    # give more steps for the same compute on small data
+    _auto_batch_rows = 200
+
     def _resolved_batch_size(self, n_samples):
         if self.batch_size == "auto":
-            return max(1, min(200, n_samples))
+            return max(1, min(self._auto_batch_rows, n_samples))
         return max(1, min(int(self.batch_size), n_samples))
 
     def _make_optimizer_kwargs(self):

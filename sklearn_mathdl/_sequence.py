@@ -28,6 +28,7 @@ class _ShapedInputMixin:
 
     _max_ndim = 3
     _two_d_is_sequence = True
+    _auto_batch_rows = 32
 
     def _coerce_input(self, X, *, reset):
         if not isinstance(X, (list, tuple)) or len(X) == 0:
@@ -100,6 +101,8 @@ class _ShapedInputMixin:
             else:
                 shape = tuple(X.shape[1:])
             self._module_input_shape = shape
+            if self.normalize == "channel" and X.shape[0] > 0:
+                self._fit_normalization(X)
         elif X.ndim != self._fit_ndim:
             raise ValueError(
                 f"X has {X.ndim} dimensions but {type(self).__name__} was fitted "
@@ -109,8 +112,29 @@ class _ShapedInputMixin:
     def _prepare_X(self, X):
         shape = self._module_input_shape
         if self.input_shape is not None or (X.ndim == 2 and len(shape) == 2):
-            return X.reshape(X.shape[0], *shape)
-        return X
+            X = X.reshape(X.shape[0], *shape)
+        if self.normalize == "channel":
+            X = (X - self._channel_mean) / self._channel_scale
+        elif self.normalize == "series":
+            axes = tuple(range(2, X.ndim)) if X.ndim > 2 else (1,)
+            with np.errstate(invalid="ignore"):
+                mean = np.nanmean(X, axis=axes, keepdims=True)
+                std = np.nanstd(X, axis=axes, keepdims=True)
+            X = (X - mean) / np.where(std > 1e-8, std, 1.0)
+        return np.ascontiguousarray(X, dtype=np.float32)
+
+    def _fit_normalization(self, X):
+        """Per-channel mean and scale of the training input ("channel")."""
+        shape = self._module_input_shape
+        X = X.reshape(X.shape[0], *shape)
+        axes = (0, *range(2, X.ndim))
+        with np.errstate(invalid="ignore"):
+            mean = np.nanmean(X, axis=axes, keepdims=True, dtype=np.float64)
+            std = np.nanstd(X, axis=axes, keepdims=True, dtype=np.float64)
+        mean = np.nan_to_num(mean)[0]
+        std = np.nan_to_num(std)[0]
+        self._channel_mean = mean.astype(np.float32)
+        self._channel_scale = np.where(std > 1e-8, std, 1.0).astype(np.float32)
 
     def _build_module(self, n_features_in, n_outputs):
         return self._make_module(self._module_input_shape, n_outputs)
@@ -152,6 +176,7 @@ class _CNNMixin(_ShapedInputMixin):
         "residual": ["boolean"],
         "batch_norm": ["boolean"],
         "input_shape": [tuple, list, None],
+        "normalize": [StrOptions({"channel", "series"}), None],
     }
 
     def _make_module(self, shape, n_outputs):
@@ -225,6 +250,16 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         one-channel sequence per row, 3-D X is (n_samples, n_channels,
         n_timepoints), 4-D X is (n_samples, n_channels, height, width).
 
+    normalize : {"channel", "series"} or None, default="channel"
+        Scaling of the input before the network. "channel" standardizes each
+        channel (each feature, for tabular input) with its mean and standard
+        deviation over the training samples and timepoints, learnt in ``fit``:
+        amplitude information is kept, and input already scaled (for example
+        by a StandardScaler) is left about as it is. "series" z-normalizes
+        every series and channel by its own mean and standard deviation over
+        time (the UCR archive's convention), which discards each series'
+        level and amplitude. None passes the input through unchanged.
+
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
 
@@ -261,7 +296,9 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         weight matrices.
 
     batch_size : int or "auto", default="auto"
-        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+        Rows per mini-batch; "auto" means ``min(32, n_samples)`` (convolutions
+        and attention cost arithmetic per row: on small data sets smaller
+        batches give more optimizer steps for the same compute).
 
     max_iter : int or "auto", default="auto"
         Maximum number of epochs (passes over the training data). "auto" is
@@ -382,6 +419,7 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         batch_norm=True,
         dropout=0.0,
         input_shape=None,
+        normalize="channel",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -444,6 +482,16 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         one-channel sequence per row, 3-D X is (n_samples, n_channels,
         n_timepoints), 4-D X is (n_samples, n_channels, height, width).
 
+    normalize : {"channel", "series"} or None, default="channel"
+        Scaling of the input before the network. "channel" standardizes each
+        channel (each feature, for tabular input) with its mean and standard
+        deviation over the training samples and timepoints, learnt in ``fit``:
+        amplitude information is kept, and input already scaled (for example
+        by a StandardScaler) is left about as it is. "series" z-normalizes
+        every series and channel by its own mean and standard deviation over
+        time (the UCR archive's convention), which discards each series'
+        level and amplitude. None passes the input through unchanged.
+
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
 
@@ -480,7 +528,9 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         weight matrices.
 
     batch_size : int or "auto", default="auto"
-        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+        Rows per mini-batch; "auto" means ``min(32, n_samples)`` (convolutions
+        and attention cost arithmetic per row: on small data sets smaller
+        batches give more optimizer steps for the same compute).
 
     max_iter : int or "auto", default="auto"
         Maximum number of epochs (passes over the training data). "auto" is
@@ -602,6 +652,7 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         batch_norm=True,
         dropout=0.0,
         input_shape=None,
+        normalize="channel",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -629,6 +680,7 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
 
 # ----------------------------------------------------------------- RNN
 class _RNNMixin(_ShapedInputMixin):
+    _auto_batch_rows = 200
     _family_constraints = {
         "cell": [StrOptions({"rnn", "lstm", "gru"})],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -636,6 +688,7 @@ class _RNNMixin(_ShapedInputMixin):
         "bidirectional": ["boolean"],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "input_shape": [tuple, list, None],
+        "normalize": [StrOptions({"channel", "series"}), None],
     }
 
     def _make_module(self, shape, n_outputs):
@@ -692,6 +745,16 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         one-channel sequence per row, 3-D X is (n_samples, n_channels,
         n_timepoints), 4-D X is (n_samples, n_channels, height, width).
 
+    normalize : {"channel", "series"} or None, default="channel"
+        Scaling of the input before the network. "channel" standardizes each
+        channel (each feature, for tabular input) with its mean and standard
+        deviation over the training samples and timepoints, learnt in ``fit``:
+        amplitude information is kept, and input already scaled (for example
+        by a StandardScaler) is left about as it is. "series" z-normalizes
+        every series and channel by its own mean and standard deviation over
+        time (the UCR archive's convention), which discards each series'
+        level and amplitude. None passes the input through unchanged.
+
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
 
@@ -728,7 +791,9 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         weight matrices.
 
     batch_size : int or "auto", default="auto"
-        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+        Rows per mini-batch; "auto" means ``min(200, n_samples)`` (a
+        recurrence runs its timepoints one after another, so a step costs
+        about the same for many rows as for few).
 
     max_iter : int or "auto", default="auto"
         Maximum number of epochs (passes over the training data). "auto" is
@@ -852,6 +917,7 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         dropout=0.0,
         max_grad_norm=1.0,
         input_shape=None,
+        normalize="channel",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -915,6 +981,16 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         one-channel sequence per row, 3-D X is (n_samples, n_channels,
         n_timepoints), 4-D X is (n_samples, n_channels, height, width).
 
+    normalize : {"channel", "series"} or None, default="channel"
+        Scaling of the input before the network. "channel" standardizes each
+        channel (each feature, for tabular input) with its mean and standard
+        deviation over the training samples and timepoints, learnt in ``fit``:
+        amplitude information is kept, and input already scaled (for example
+        by a StandardScaler) is left about as it is. "series" z-normalizes
+        every series and channel by its own mean and standard deviation over
+        time (the UCR archive's convention), which discards each series'
+        level and amplitude. None passes the input through unchanged.
+
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
 
@@ -951,7 +1027,9 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         weight matrices.
 
     batch_size : int or "auto", default="auto"
-        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+        Rows per mini-batch; "auto" means ``min(200, n_samples)`` (a
+        recurrence runs its timepoints one after another, so a step costs
+        about the same for many rows as for few).
 
     max_iter : int or "auto", default="auto"
         Maximum number of epochs (passes over the training data). "auto" is
@@ -1075,6 +1153,7 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         dropout=0.0,
         max_grad_norm=1.0,
         input_shape=None,
+        normalize="channel",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -1111,6 +1190,7 @@ class _TransformerMixin(_ShapedInputMixin):
         "pooling": [StrOptions({"cls", "mean"})],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "input_shape": [tuple, list, None],
+        "normalize": [StrOptions({"channel", "series"}), None],
     }
 
     def _make_module(self, shape, n_outputs):
@@ -1181,6 +1261,16 @@ class TransformerEncoderClassifier(
         n_channels, n_timepoints), 4-D X is (n_samples, n_channels, height,
         width).
 
+    normalize : {"channel", "series"} or None, default="channel"
+        Scaling of the input before the network. "channel" standardizes each
+        channel (each feature, for tabular input) with its mean and standard
+        deviation over the training samples and timepoints, learnt in ``fit``:
+        amplitude information is kept, and input already scaled (for example
+        by a StandardScaler) is left about as it is. "series" z-normalizes
+        every series and channel by its own mean and standard deviation over
+        time (the UCR archive's convention), which discards each series'
+        level and amplitude. None passes the input through unchanged.
+
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
 
@@ -1217,7 +1307,9 @@ class TransformerEncoderClassifier(
         weight matrices.
 
     batch_size : int or "auto", default="auto"
-        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+        Rows per mini-batch; "auto" means ``min(32, n_samples)`` (convolutions
+        and attention cost arithmetic per row: on small data sets smaller
+        batches give more optimizer steps for the same compute).
 
     max_iter : int or "auto", default="auto"
         Maximum number of epochs (passes over the training data). "auto" is
@@ -1340,6 +1432,7 @@ class TransformerEncoderClassifier(
         dropout=0.1,
         max_grad_norm=1.0,
         input_shape=None,
+        normalize="channel",
         optimizer="adamw",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -1410,6 +1503,16 @@ class TransformerEncoderRegressor(
         n_channels, n_timepoints), 4-D X is (n_samples, n_channels, height,
         width).
 
+    normalize : {"channel", "series"} or None, default="channel"
+        Scaling of the input before the network. "channel" standardizes each
+        channel (each feature, for tabular input) with its mean and standard
+        deviation over the training samples and timepoints, learnt in ``fit``:
+        amplitude information is kept, and input already scaled (for example
+        by a StandardScaler) is left about as it is. "series" z-normalizes
+        every series and channel by its own mean and standard deviation over
+        time (the UCR archive's convention), which discards each series'
+        level and amplitude. None passes the input through unchanged.
+
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
 
@@ -1446,7 +1549,9 @@ class TransformerEncoderRegressor(
         weight matrices.
 
     batch_size : int or "auto", default="auto"
-        Rows per mini-batch; "auto" means ``min(200, n_samples)``.
+        Rows per mini-batch; "auto" means ``min(32, n_samples)`` (convolutions
+        and attention cost arithmetic per row: on small data sets smaller
+        batches give more optimizer steps for the same compute).
 
     max_iter : int or "auto", default="auto"
         Maximum number of epochs (passes over the training data). "auto" is
@@ -1569,6 +1674,7 @@ class TransformerEncoderRegressor(
         dropout=0.1,
         max_grad_norm=1.0,
         input_shape=None,
+        normalize="channel",
         optimizer="adamw",
         learning_rate_init=1e-3,
         learning_rate="constant",

@@ -108,9 +108,11 @@ def test_shared_parameters_have_identical_text(family):
     # convolution blocks, between recurrent layers, attention blocks) and the
     # docs say where; input_shape says what 2-D X means (a sequence, table
     # tokens, or flat images for the VAE); alpha's default is chosen per
-    # architecture on the development suite (bench_defaults.py)
+    # architecture on the development suite (bench_defaults.py), and so is
+    # the "auto" batch size (small for convolutions and attention)
     intentionally_different = {
         "alpha",
+        "batch_size",
         "hidden_layer_sizes",
         "activation",
         "dropout",
