@@ -109,10 +109,12 @@ def test_shared_parameters_have_identical_text(family):
     # docs say where; input_shape says what 2-D X means (a sequence, table
     # tokens, or flat images for the VAE); alpha's default is chosen per
     # architecture on the development suite (bench_defaults.py), and so is
-    # the "auto" batch size (small for convolutions and attention)
+    # the "auto" batch size (small for convolutions and attention) and the
+    # kernel of KernelRidgeClassifier (KernelRidge keeps scikit-learn's)
     intentionally_different = {
         "alpha",
         "batch_size",
+        "kernel",
         "hidden_layer_sizes",
         "activation",
         "dropout",
@@ -130,13 +132,16 @@ def test_shared_parameters_have_identical_text(family):
         assert len(texts) == 1, f"{family}: {param} differs across {having}"
     # the classifier and the regressor of one architecture describe even these
     # the same way (the text is written out in each class, not generated),
-    # except hidden_layer_sizes, whose () is logistic vs linear regression
+    # except hidden_layer_sizes, whose () is logistic vs linear regression,
+    # and the defaults of alpha and kernel
     pairs = {}
     for name in docs:
         stem = name.removesuffix("Classifier").removesuffix("Regressor")
         pairs.setdefault(stem, []).append(name)
     for stem, names in pairs.items():
-        for param in sorted(intentionally_different - {"hidden_layer_sizes"}):
+        for param in sorted(
+            intentionally_different - {"hidden_layer_sizes", "alpha", "kernel"}
+        ):
             texts = {docs[n][param] for n in names if param in docs[n]}
             assert len(texts) <= 1, f"{stem}: {param} differs across {names}"
 

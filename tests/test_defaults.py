@@ -1,0 +1,193 @@
+"""The default training budget, the stopping rule and input normalization."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import make_blobs
+from sklearn.metrics import log_loss
+
+from sklearn_mathdl import (
+    CNNClassifier,
+    MLPClassifier,
+    MLPRegressor,
+    RNNClassifier,
+    TransformerEncoderClassifier,
+)
+from sklearn_mathdl import _datasets
+from sklearn_mathdl._engine import _CHANCE_MARGIN, _Monitor
+
+
+@pytest.mark.parametrize(
+    "n_train, batch, expected",
+    [
+        (50, 50, 2000),  # one step an epoch: the step floor decides
+        (455, 200, 667),  # 3 steps an epoch
+        (100_000, 200, 200),  # large data: scikit-learn's 200 epochs
+    ],
+)
+def test_auto_max_iter_is_a_step_budget(n_train, batch, expected):
+    assert MLPClassifier()._resolved_max_iter(n_train, batch) == expected
+    assert MLPClassifier(max_iter=7)._resolved_max_iter(n_train, batch) == 7
+
+
+@pytest.mark.parametrize(
+    "n_train, batch, expected", [(50, 50, 100), (455, 200, 34), (20_000, 200, 10)]
+)
+def test_auto_patience_is_at_least_100_steps(n_train, batch, expected):
+    assert MLPClassifier()._resolved_patience(n_train, batch) == expected
+    assert MLPClassifier(n_iter_no_change=3)._resolved_patience(n_train, batch) == 3
+
+
+def test_auto_budget_runs_past_200_epochs_on_tiny_data():
+    # 40 rows are one batch: 200 epochs would be 200 Adam steps
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 3).astype(np.float32)
+    y = (X[:, 0] + 0.5 * rng.randn(40) > 0).astype(int)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), tol=0.0, random_state=0)
+    with pytest.warns(Warning, match="2000 epochs"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 2000
+
+
+def test_chance_loss_is_the_constant_predictions_loss():
+    y = np.array([0, 0, 0, 1, 2, 2])
+    w = np.array([1.0, 2.0, 1.0, 1.0, 1.0, 3.0])
+    clf = MLPClassifier()
+    clf._target_kind, clf.classes_ = "multiclass", np.arange(3)
+    prior = np.bincount(y, weights=w) / w.sum()
+    expected = log_loss(y, np.tile(prior, (len(y), 1)), sample_weight=w)
+    assert clf._chance_loss(y, w) == pytest.approx(expected, rel=1e-12)
+    clf._target_kind = "binary"
+    yb = np.array([0, 1, 1, 1], dtype=np.float32)[:, None]
+    expected = log_loss(yb[:, 0], np.full(4, 0.75))
+    assert clf._chance_loss(yb, np.ones(4)) == pytest.approx(expected, rel=1e-6)
+    reg = MLPRegressor()
+    yr = np.array([[1.0], [2.0], [4.0]])
+    assert reg._chance_loss(yr, np.ones(3)) == pytest.approx(np.var(yr))
+
+
+def _run_monitor(losses, chance_loss, separated_fraction=None, patience=3):
+    net = SimpleNamespace(history=[], module_=torch.nn.Linear(1, 1))
+    monitor = _Monitor(
+        score_fn=None,
+        tol=1e-4,
+        n_iter_no_change=patience,
+        early_stopping=False,
+        verbose=0,
+        chance_loss=chance_loss,
+        separated_fraction=separated_fraction,
+    )
+    for epoch, loss in enumerate(losses, 1):
+        net.history.append({"train_loss": loss})
+        try:
+            monitor.on_epoch_end(net)
+        except KeyboardInterrupt:
+            return epoch
+    return None
+
+
+def test_plateau_at_chance_level_does_not_stop():
+    chance = np.log(2)
+    flat = [chance] * 20
+    # without the guard a flat loss stops after `patience` epochs
+    assert _run_monitor(flat, chance_loss=None) == 4
+    assert _run_monitor(flat, chance_loss=chance) is None
+    # just inside the margin still counts as chance, just outside does not
+    near = [chance * (1 - 0.9 * _CHANCE_MARGIN)] * 20
+    assert _run_monitor(near, chance_loss=chance) is None
+    learnt = [chance * (1 - 1.1 * _CHANCE_MARGIN)] * 20
+    assert _run_monitor(learnt, chance_loss=chance) == 4
+
+
+def test_separated_training_data_stop_a_classifier():
+    chance = np.log(2)
+    losses = [0.5, 0.1, 0.02, 0.005, 0.004, 0.003]
+    assert _run_monitor(losses, chance, separated_fraction=0.01, patience=50) == 4
+    assert _run_monitor(losses, chance, separated_fraction=None, patience=50) is None
+
+
+def test_default_classifier_stops_once_data_are_separated():
+    X, y = make_blobs(200, centers=[[-4, 0], [4, 0]], random_state=0)
+    # tol=0: only the separation rule can end this fit before max_iter
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,),
+        alpha=0.0,
+        tol=0.0,
+        learning_rate_init=0.05,
+        random_state=0,
+    )
+    clf.fit(X.astype(np.float32), y)
+    assert clf.score(X, y) == 1.0
+    assert clf.best_loss_ < 0.01 * np.log(2)
+    assert clf.n_iter_ < clf._resolved_max_iter(200, 200)
+
+
+# ------------------------------------------------------------ normalization
+def _series(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    t = np.linspace(0, 1, 24)
+    y = rng.randint(0, 2, n)
+    freq = np.where(y == 1, 3.0, 1.0)[:, None]
+    X = np.sin(2 * np.pi * freq * t) + 0.1 * rng.randn(n, 24)
+    X2 = np.stack([X, 0.5 * X + rng.randn(n, 24) * 0.1], axis=1)  # 2 channels
+    return X2.astype(np.float32), y
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda **kw: CNNClassifier(n_filters=(4,), max_iter=3, **kw),
+        lambda **kw: RNNClassifier(hidden_size=4, max_iter=3, **kw),
+        lambda **kw: TransformerEncoderClassifier(
+            d_model=8, n_heads=2, n_layers=1, max_iter=3, **kw
+        ),
+    ],
+)
+def test_channel_normalization_makes_fits_invariant_to_channel_scale(make):
+    X, y = _series()
+    scale = np.array([100.0, 0.01], dtype=np.float32)[None, :, None]
+    shift = np.array([-50.0, 3.0], dtype=np.float32)[None, :, None]
+    a = make(random_state=0).fit(X, y)
+    b = make(random_state=0).fit(X * scale + shift, y)
+    np.testing.assert_allclose(
+        a.predict_proba(X), b.predict_proba(X * scale + shift), atol=2e-3
+    )
+    np.testing.assert_allclose(
+        a._channel_mean[:, 0], X.mean(axis=(0, 2)), rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(a._channel_scale[:, 0], X.std(axis=(0, 2)), rtol=1e-4)
+
+
+def test_series_normalization_is_per_series_z_score():
+    X, y = _series()
+    clf = CNNClassifier(n_filters=(4,), max_iter=1, normalize="series").fit(X, y)
+    Z = clf._prepare_X(X)
+    np.testing.assert_allclose(Z.mean(axis=2), 0, atol=1e-5)
+    np.testing.assert_allclose(Z.std(axis=2), 1, atol=1e-4)
+    # every series scaled by its own factor gives the same input
+    factors = np.linspace(0.5, 5, len(X)).astype(np.float32)[:, None, None]
+    np.testing.assert_allclose(clf._prepare_X(X * factors), Z, atol=1e-4)
+    assert CNNClassifier(normalize=None, n_filters=(4,), max_iter=1).fit(X, y)
+
+
+def test_channel_normalization_ignores_padding_of_unequal_lengths():
+    X, y = _series(40)
+    ragged = [x[:, : 12 + i % 12] for i, x in enumerate(X)]
+    clf = RNNClassifier(hidden_size=4, max_iter=2, random_state=0).fit(ragged, y)
+    assert np.isfinite(clf._channel_mean).all()
+    assert np.isfinite(clf.predict_proba(ragged)).all()
+
+
+@pytest.mark.slow
+def test_default_rnn_and_transformer_on_gunpoint_beat_chance():
+    ds = _datasets.load("GunPoint")
+    for est in (RNNClassifier(random_state=0), TransformerEncoderClassifier(
+        random_state=0
+    )):
+        est.fit(ds.X, ds.y)
+        assert est.score(ds.X_test, ds.y_test) > 0.85
