@@ -15,7 +15,6 @@ from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_y,
@@ -46,6 +45,7 @@ from sklearn_mathdl.utils._compat import (
     _fit_context,
 )
 from sklearn_mathdl.utils._seeding import draw_seed, torch_seed
+from sklearn_mathdl.utils._validation import class_sample_weight
 
 _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
@@ -90,6 +90,43 @@ def _is_lazy(X):
         and hasattr(X, "dtype")
         and hasattr(X, "__getitem__")
     )
+
+
+def _check_float32_range(X):
+    """Refuse values that the float32 cast turned into infinity.
+
+    scikit-learn checks finiteness before casting, so float64 input beyond
+    float32's range (|x| > 3.4e38) would reach the network as inf and come
+    back as inf or NaN predictions.
+    """
+    if np.isinf(X).any():
+        raise ValueError(
+            "Input X contains values too large for float32 (|x| > "
+            f"{np.finfo(np.float32).max:.3g}), the precision the network computes "
+            "in; rescale the input (e.g. StandardScaler)."
+        )
+
+
+def _save_training_state(net):
+    """What a continued fit changes: weights, optimizer state, history, callbacks."""
+    import copy
+
+    return {
+        "module": copy.deepcopy(net.module_.state_dict()),
+        "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
+        "history": len(net.history),
+        "callbacks": [(cb, dict(vars(cb))) for _, cb in net.callbacks_],
+    }
+
+
+def _restore_training_state(net, saved):
+    net.module_.load_state_dict(saved["module"])
+    net.optimizer_.load_state_dict(saved["optimizer"])
+    del net.history[saved["history"] :]
+    for cb, attrs in saved["callbacks"]:
+        vars(cb).clear()
+        vars(cb).update(attrs)
+    net.module_.eval()
 
 
 def _data_parallel_setup(context, device, seed, batch_size):
@@ -184,9 +221,16 @@ class _BaseTorchEstimator(BaseEstimator):
     # ------------------------------------------------------------ validation
     def _validate_X(self, X, *, reset):
         X = self._coerce_input(X, reset=reset)
-        X = validate_data(
-            self, X, reset=reset, dtype=np.float32, order="C", **self._input_kwargs()
-        )
+        with np.errstate(over="ignore"):  # overflow is reported just below
+            X = validate_data(
+                self,
+                X,
+                reset=reset,
+                dtype=np.float32,
+                order="C",
+                **self._input_kwargs(),
+            )
+        _check_float32_range(X)
         self._check_sample_shape(X, reset=reset)
         return X
 
@@ -194,17 +238,19 @@ class _BaseTorchEstimator(BaseEstimator):
         if _is_lazy(X):
             return self._validate_lazy_Xy(X, y, reset=reset, **kwargs)
         X = self._coerce_input(X, reset=reset)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            dtype=np.float32,
-            order="C",
-            multi_output=True,
-            **kwargs,
-            **self._input_kwargs(),
-        )
+        with np.errstate(over="ignore"):  # overflow is reported just below
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                reset=reset,
+                dtype=np.float32,
+                order="C",
+                multi_output=True,
+                **kwargs,
+                **self._input_kwargs(),
+            )
+        _check_float32_range(X)
         self._check_sample_shape(X, reset=reset)
         return X, y
 
@@ -367,8 +413,11 @@ class _BaseTorchEstimator(BaseEstimator):
         rank_seed = call_seed + (0 if context is None else 104729 * context.rank)
 
         with torch_seed(rank_seed, self._device):
+            saved = None
             if continuing:
                 net = self._net
+                # a failed or interrupted call must leave the model as it was
+                saved = _save_training_state(net)
                 net.max_epochs = epochs
                 net.train_split = train_split
                 net.batch_size = batch_size
@@ -446,8 +495,14 @@ class _BaseTorchEstimator(BaseEstimator):
             try:
                 net.partial_fit(dataset, None)
             except _NonFiniteLossError as exc:
-                self._reset_fitted_state()
-                raise ValueError(str(exc)) from None
+                if saved is None:
+                    self._reset_fitted_state()
+                    raise ValueError(str(exc)) from None
+                _restore_training_state(net, saved)
+                raise ValueError(
+                    f"{exc} The model is unchanged: it predicts as before this "
+                    "call."
+                ) from None
             except BaseException:
                 monitor.best_state_ = None
                 raise
@@ -473,6 +528,13 @@ class _BaseTorchEstimator(BaseEstimator):
             while len(net.history) and "train_loss" not in net.history[-1]:
                 net.history.pop()
             if monitor.best_state_ is None:
+                if saved is not None:
+                    _restore_training_state(net, saved)
+                    monitor.best_state_ = None
+                    raise KeyboardInterrupt(
+                        "Training was interrupted before the first epoch ended; "
+                        "the model is as it was before this call."
+                    )
                 self._reset_fitted_state()
                 raise KeyboardInterrupt(
                     "Training was interrupted before the first epoch ended; "
@@ -607,7 +669,10 @@ class _BaseTorchEstimator(BaseEstimator):
             and self._fast_inference_ok
             and np.isfinite(X).all()
         ):
-            return np.ascontiguousarray(X, dtype=np.float32)
+            with np.errstate(over="ignore"):
+                X = np.ascontiguousarray(X, dtype=np.float32)
+            _check_float32_range(X)
+            return X
         check_is_fitted(self)
         if _is_lazy(X):
             # streamed by _forward, which checks each block
@@ -766,8 +831,13 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
     def _sample_weight(self, sample_weight, X, y):
         sw = _checked_sample_weight(sample_weight, X)
         if self.class_weight is not None:
-            cw = compute_sample_weight(self.class_weight, y)
+            cw = class_sample_weight(self.class_weight, y)
             sw = sw * cw.astype(np.float32)
+            if sw.sum() <= 0:
+                raise ValueError(
+                    "sample_weight times class_weight is 0 for every sample: "
+                    "nothing would be trained on."
+                )
         return sw
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -12,7 +12,6 @@ import scipy.linalg
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -25,6 +24,7 @@ from sklearn_mathdl.utils._compat import (
     _fit_context,
 )
 from sklearn_mathdl.utils._seeding import draw_seed
+from sklearn_mathdl.utils._validation import class_sample_weight
 
 # Largest n the "auto" solver factors exactly (an n x n float64 matrix: 3.2 GB).
 _EXACT_MAX_N = 20_000
@@ -858,7 +858,12 @@ class KernelRidgeClassifier(ClassifierMixin, _BaseKernelRidge):
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
             if self.class_weight is not None:
-                sw = sw * compute_sample_weight(self.class_weight, y)
+                sw = sw * class_sample_weight(self.class_weight, y)
+            if not sw.sum() > 0:
+                raise ValueError(
+                    "The sample weights (times class_weight) are 0 for every "
+                    "sample: nothing would be fitted."
+                )
         dual = self._fit_core(X, Y, sw)
         self._dual_2d = dual
         self.dual_coef_ = dual[:, 0] if dual.shape[1] == 1 else dual

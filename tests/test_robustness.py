@@ -1,0 +1,157 @@
+"""Bad input over every public estimator: clear errors, no silent garbage, no lost model."""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from sklearn.base import clone, is_classifier, is_regressor
+from test_common import _instances
+
+from sklearn_mathdl import MLPClassifier, MLPRegressor, RNNClassifier
+
+ESTIMATORS = list(_instances())
+IDS = [type(e).__name__ for e in ESTIMATORS]
+
+
+def _data(est, n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 5)
+    if is_classifier(est):
+        return X, (X[:, 0] > 0).astype(int)
+    return X, X[:, 0] + 0.1 * rng.randn(n)
+
+
+def _outputs(est, X):
+    if hasattr(est, "predict"):
+        return np.asarray(est.predict(X), dtype=float)
+    return np.asarray(est.transform(X), dtype=float)
+
+
+@pytest.mark.parametrize("est", ESTIMATORS, ids=IDS)
+def test_float64_beyond_float32_range_is_refused_or_finite(est):
+    est = clone(est)
+    X, y = _data(est)
+    est.fit(X, y) if (is_classifier(est) or is_regressor(est)) else est.fit(X)
+    X_bad = X.copy()
+    X_bad[0, 0] = 1e39
+    try:
+        out = _outputs(est, X_bad)
+    except ValueError as exc:
+        assert "float32" in str(exc) or "too large" in str(exc)
+    else:
+        assert np.isfinite(out).all(), "silent inf/NaN output"
+    if hasattr(est, "predict_proba"):
+        try:
+            proba = est.predict_proba(X_bad)
+        except ValueError:
+            pass
+        else:
+            assert np.isfinite(proba).all()
+
+
+CLASSIFIERS = [
+    e for e in ESTIMATORS if is_classifier(e) and "class_weight" in e.get_params()
+]
+
+
+@pytest.mark.parametrize("est", CLASSIFIERS, ids=[type(e).__name__ for e in CLASSIFIERS])
+@pytest.mark.parametrize(
+    "class_weight",
+    [{0: -1.0, 1: 1.0}, {0: 0.0, 1: 0.0}, {0: np.nan, 1: 1.0}, {0: np.inf, 1: 1.0}],
+    ids=["negative", "all-zero", "nan", "inf"],
+)
+def test_invalid_class_weight_is_a_clear_error(est, class_weight):
+    est = clone(est).set_params(class_weight=class_weight)
+    X, y = _data(est)
+    with pytest.raises(ValueError, match="class_weight"):
+        est.fit(X, y)
+
+
+def test_zero_weight_for_one_class_is_allowed():
+    X, y = _data(MLPClassifier())
+    MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, class_weight={0: 0, 1: 1}).fit(
+        X, y
+    )
+
+
+INCREMENTAL = [e for e in ESTIMATORS if hasattr(e, "partial_fit")]
+
+
+@pytest.mark.parametrize("est", INCREMENTAL, ids=[type(e).__name__ for e in INCREMENTAL])
+def test_failed_partial_fit_keeps_the_model(est, monkeypatch):
+    # three batches an epoch; the second batch's loss of the failing call is
+    # NaN, so the first batch has already moved the weights when it fails
+    est = clone(est).set_params(batch_size=20)
+    X, y = _data(est)
+    supervised = is_classifier(est) or is_regressor(est)
+
+    def step():
+        return est.partial_fit(X, y) if supervised else est.partial_fit(X)
+
+    if is_classifier(est):
+        est.partial_fit(X, y, classes=np.unique(y))
+    else:
+        step()
+    before = _outputs(est, X)
+    n_iter = est.n_iter_
+    net_cls = type(est._net)
+    original = net_cls.get_loss
+    calls = []
+
+    def diverging(self, *args, **kwargs):
+        loss = original(self, *args, **kwargs)
+        if kwargs.get("training"):
+            calls.append(1)
+        return loss * float("nan") if len(calls) == 2 else loss
+
+    monkeypatch.setattr(net_cls, "get_loss", diverging)
+    with pytest.raises(ValueError, match="unchanged"):
+        step()
+    monkeypatch.setattr(net_cls, "get_loss", original)
+    np.testing.assert_array_equal(_outputs(est, X), before)
+    assert est.n_iter_ == n_iter
+    step()  # training goes on from the kept model
+    assert est.n_iter_ == n_iter + 1
+
+
+def test_issue_reproducer_failed_partial_fit_regressor():
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 5)
+    y = X[:, 0]
+    reg = MLPRegressor(hidden_layer_sizes=(8,), max_iter=3).fit(X, y)
+    before = reg.predict(X)
+    with pytest.raises(ValueError, match="unchanged"):
+        reg.partial_fit(X, y * 1e30)
+    np.testing.assert_array_equal(reg.predict(X), before)
+    # and it keeps training from where it was
+    reg.partial_fit(X, y)
+    assert reg.n_iter_ == 4
+
+
+def test_failed_warm_start_refit_keeps_the_model():
+    X, y = _data(MLPRegressor())
+    reg = MLPRegressor(hidden_layer_sizes=(8,), max_iter=3, warm_start=True).fit(X, y)
+    before = reg.predict(X)
+    reg.set_params(learning_rate_init=1e12, optimizer="sgd", momentum=0.0)
+    with pytest.raises(ValueError, match="unchanged"):
+        reg.fit(X, y * 1e20)
+    np.testing.assert_array_equal(reg.predict(X), before)
+
+
+def test_interrupt_in_first_epoch_of_partial_fit_keeps_the_model(monkeypatch):
+    X, y = _data(RNNClassifier())
+    clf = RNNClassifier(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
+    net = clf._net
+    original = type(net).train_step
+
+    def interrupted(self, batch, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(type(net), "train_step", interrupted)
+    with pytest.raises(KeyboardInterrupt, match="as it was"):
+        clf.partial_fit(X, y)
+    monkeypatch.setattr(type(net), "train_step", original)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    clf.partial_fit(X, y)  # still usable
