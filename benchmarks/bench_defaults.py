@@ -31,10 +31,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.base import clone, is_classifier
+from sklearn.base import is_classifier
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.decomposition import PCA
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.kernel_ridge import KernelRidge as SkKernelRidge
 from sklearn.linear_model import LogisticRegression, RidgeCV
@@ -58,8 +61,8 @@ from sklearn_mathdl import (
     TransformerEncoderClassifier,
     TransformerEncoderRegressor,
     VariationalAutoencoder,
+    _datasets,
 )
-from sklearn_mathdl import _datasets
 
 RESULTS = Path(__file__).with_name("results_defaults_cpu.md")
 
@@ -265,8 +268,12 @@ def run(parts, datasets, estimators, quick):
             for label, make, ours in _ode_models():
                 if wanted(name, label):
                     rows.append(
-                        run_split(ds, label, lambda m=make: make_pipeline(
-                            StandardScaler(), m()), ours)
+                        run_split(
+                            ds,
+                            label,
+                            lambda m=make: make_pipeline(StandardScaler(), m()),
+                            ours,
+                        )
                     )
                     _print_row(rows[-1])
     if "vae" in parts and (not datasets or "digits" in datasets):
@@ -298,8 +305,12 @@ def main(argv=None):
         choices=["tabular", "series", "ode", "vae"],
     )
     parser.add_argument("--datasets", nargs="*", default=None)
-    parser.add_argument("--estimators", nargs="*", default=None,
-                        help="substrings of the row labels to run")
+    parser.add_argument(
+        "--estimators",
+        nargs="*",
+        default=None,
+        help="substrings of the row labels to run",
+    )
     parser.add_argument("--quick", action="store_true", help="3 folds")
     parser.add_argument("--output", default=None, help="Markdown file to write")
     args = parser.parse_args(argv)

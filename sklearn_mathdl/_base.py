@@ -387,9 +387,7 @@ class _BaseTorchEstimator(BaseEstimator):
             train_split = self._validation_split(y, n_samples)
 
         batch_size = self._resolved_batch_size(n_samples)
-        n_train = (
-            len(train_split.train_index) if train_split is not None else n_samples
-        )
+        n_train = len(train_split.train_index) if train_split is not None else n_samples
         max_epochs = self._resolved_max_iter(n_train, batch_size)
         patience = self._resolved_patience(n_train, batch_size)
         epochs = 1 if incremental else max_epochs
@@ -500,8 +498,7 @@ class _BaseTorchEstimator(BaseEstimator):
                     raise ValueError(str(exc)) from None
                 _restore_training_state(net, saved)
                 raise ValueError(
-                    f"{exc} The model is unchanged: it predicts as before this "
-                    "call."
+                    f"{exc} The model is unchanged: it predicts as before this call."
                 ) from None
             except BaseException:
                 monitor.best_state_ = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
@@ -81,15 +82,20 @@ def _sk_models():
         ),
         TourModel("sklearn Ridge", "regression", lambda q, d: Ridge(), False),
         TourModel(
-            "sklearn MLPRegressor",
+            "sklearn MLPRegressor (scaled target)",
             "regression",
-            lambda q, d: SkMLPRegressor(max_iter=60 if q else 200, random_state=0),
+            # scikit-learn's MLP does not scale the target (ours does,
+            # normalize_y=True): unscaled, it scores R^2 -1 on diabetes
+            lambda q, d: TransformedTargetRegressor(
+                SkMLPRegressor(max_iter=60 if q else 200, random_state=0),
+                transformer=StandardScaler(),
+            ),
             False,
         ),
         TourModel(
             "sklearn KernelRidge (rbf)",
             "regression",
-            lambda q, d: SkKernelRidge(kernel="rbf", alpha=1.0, gamma=0.01),
+            lambda q, d: SkKernelRidge(kernel="rbf"),
             False,
         ),
         TourModel(
@@ -101,14 +107,24 @@ def _sk_models():
     ]
 
 
+def _budget(quick, epochs):
+    """``max_iter`` of a tour row: the default ("auto"), or a cap for --quick."""
+    return epochs if quick else "auto"
+
+
 def _our_models():
-    """Rows for the estimators of sklearn_mathdl. New families add theirs here."""
+    """Rows for the estimators of sklearn_mathdl, with default parameters.
+
+    Only what defines the model is set (no hidden layer, an rbf kernel, the
+    image shape of digits, the latent size); ``--quick`` caps the epochs. New
+    families add their rows here.
+    """
     return [
         TourModel(
             "MLPClassifier",
             "classification",
             lambda q, d: MLPClassifier(
-                max_iter=60 if q else 200, random_state=0, device=d
+                max_iter=_budget(q, 60), random_state=0, device=d
             ),
             True,
         ),
@@ -118,8 +134,7 @@ def _our_models():
             lambda q, d: MLPClassifier(
                 hidden_layer_sizes=(),
                 optimizer="sgd",
-                learning_rate_init=0.01,
-                max_iter=60 if q else 200,
+                max_iter=_budget(q, 60),
                 random_state=0,
                 device=d,
             ),
@@ -129,7 +144,7 @@ def _our_models():
             "MLPRegressor",
             "regression",
             lambda q, d: MLPRegressor(
-                max_iter=60 if q else 200, random_state=0, device=d
+                max_iter=_budget(q, 60), random_state=0, device=d
             ),
             True,
         ),
@@ -139,8 +154,7 @@ def _our_models():
             lambda q, d: MLPRegressor(
                 hidden_layer_sizes=(),
                 optimizer="sgd",
-                learning_rate_init=0.01,
-                max_iter=60 if q else 200,
+                max_iter=_budget(q, 60),
                 random_state=0,
                 device=d,
             ),
@@ -149,7 +163,7 @@ def _our_models():
         TourModel(
             "KernelRidge (rbf)",
             "regression",
-            lambda q, d: KernelRidge(alpha=1.0, kernel="rbf", gamma=0.01, device=d),
+            lambda q, d: KernelRidge(kernel="rbf", device=d),
             True,
         ),
         TourModel(
@@ -158,7 +172,7 @@ def _our_models():
             lambda q, d: make_pipeline(
                 VariationalAutoencoder(
                     n_components=8,
-                    max_iter=40 if q else 150,
+                    max_iter=_budget(q, 40),
                     random_state=0,
                     device=d,
                 ),
@@ -170,10 +184,7 @@ def _our_models():
             "NeuralODEClassifier",
             "classification",
             lambda q, d: NeuralODEClassifier(
-                learning_rate_init=0.01,
-                max_iter=10 if q else 30,
-                random_state=0,
-                device=d,
+                max_iter=_budget(q, 10), random_state=0, device=d
             ),
             True,
         ),
@@ -181,10 +192,7 @@ def _our_models():
             "NeuralODERegressor",
             "regression",
             lambda q, d: NeuralODERegressor(
-                learning_rate_init=0.01,
-                max_iter=10 if q else 30,
-                random_state=0,
-                device=d,
+                max_iter=_budget(q, 10), random_state=0, device=d
             ),
             True,
         ),
@@ -192,8 +200,7 @@ def _our_models():
             "ConformalRegressor(KernelRidge rbf), point predictions",
             "regression",
             lambda q, d: ConformalRegressor(
-                KernelRidge(alpha=1.0, kernel="rbf", gamma=0.01, device=d),
-                random_state=0,
+                KernelRidge(kernel="rbf", device=d), random_state=0
             ),
             True,
         ),
@@ -201,7 +208,7 @@ def _our_models():
             "DeepEnsembleClassifier(3 x MLPClassifier)",
             "classification",
             lambda q, d: DeepEnsembleClassifier(
-                MLPClassifier(max_iter=60 if q else 200, device=d),
+                MLPClassifier(max_iter=_budget(q, 60), device=d),
                 n_estimators=3,
                 random_state=0,
             ),
@@ -211,7 +218,7 @@ def _our_models():
             "DeepEnsembleRegressor(3 x MLPRegressor)",
             "regression",
             lambda q, d: DeepEnsembleRegressor(
-                MLPRegressor(max_iter=60 if q else 200, device=d),
+                MLPRegressor(max_iter=_budget(q, 60), device=d),
                 n_estimators=3,
                 random_state=0,
             ),
@@ -220,17 +227,15 @@ def _our_models():
         TourModel(
             "KernelRidgeClassifier (rbf)",
             "classification",
-            lambda q, d: KernelRidgeClassifier(alpha=0.1, kernel="rbf", device=d),
+            lambda q, d: KernelRidgeClassifier(device=d),
             True,
         ),
         TourModel(
             "CNNClassifier (1x8x8 images)",
             "classification",
             lambda q, d: CNNClassifier(
-                n_filters=(16, 32, 32),
                 input_shape=(1, 8, 8),
-                batch_size=32,
-                max_iter=5 if q else 20,
+                max_iter=_budget(q, 5),
                 random_state=0,
                 device=d,
             ),
@@ -238,14 +243,11 @@ def _our_models():
             ("digits",),
         ),
         TourModel(
-            "RNNClassifier (GRU, image rows as 8 steps)",
+            "RNNClassifier (image rows as 8 steps)",
             "classification",
             lambda q, d: RNNClassifier(
-                cell="gru",
                 input_shape=(8, 8),
-                batch_size=32,
-                learning_rate_init=3e-3,
-                max_iter=10 if q else 40,
+                max_iter=_budget(q, 10),
                 random_state=0,
                 device=d,
             ),
@@ -256,11 +258,7 @@ def _our_models():
             "TransformerEncoderClassifier (feature tokens)",
             "classification",
             lambda q, d: TransformerEncoderClassifier(
-                d_model=32,
-                batch_size=32,
-                max_iter=10 if q else 60,
-                random_state=0,
-                device=d,
+                max_iter=_budget(q, 10), random_state=0, device=d
             ),
             True,
             ("breast_cancer", "wine"),
@@ -269,12 +267,7 @@ def _our_models():
             "TransformerEncoderRegressor (feature tokens)",
             "regression",
             lambda q, d: TransformerEncoderRegressor(
-                d_model=32,
-                batch_size=32,
-                alpha=1.0,
-                max_iter=10 if q else 60,
-                random_state=0,
-                device=d,
+                max_iter=_budget(q, 10), random_state=0, device=d
             ),
             True,
         ),
@@ -282,11 +275,7 @@ def _our_models():
             "CNNRegressor (features as a 1-D sequence)",
             "regression",
             lambda q, d: CNNRegressor(
-                n_filters=(16, 16),
-                batch_size=32,
-                max_iter=10 if q else 60,
-                random_state=0,
-                device=d,
+                max_iter=_budget(q, 10), random_state=0, device=d
             ),
             True,
         ),
@@ -294,12 +283,7 @@ def _our_models():
             "RNNRegressor (features as a 1-D sequence)",
             "regression",
             lambda q, d: RNNRegressor(
-                cell="gru",
-                hidden_size=32,
-                batch_size=32,
-                max_iter=10 if q else 60,
-                random_state=0,
-                device=d,
+                max_iter=_budget(q, 10), random_state=0, device=d
             ),
             True,
         ),

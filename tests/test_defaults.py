@@ -17,8 +17,8 @@ from sklearn_mathdl import (
     MLPRegressor,
     RNNClassifier,
     TransformerEncoderClassifier,
+    _datasets,
 )
-from sklearn_mathdl import _datasets
 from sklearn_mathdl._engine import _CHANCE_MARGIN, _Monitor
 
 
@@ -186,8 +186,9 @@ def test_channel_normalization_ignores_padding_of_unequal_lengths():
 @pytest.mark.slow
 def test_default_rnn_and_transformer_on_gunpoint_beat_chance():
     ds = _datasets.load("GunPoint")
-    for est in (RNNClassifier(random_state=0), TransformerEncoderClassifier(
-        random_state=0
-    )):
+    for est in (
+        RNNClassifier(random_state=0),
+        TransformerEncoderClassifier(random_state=0),
+    ):
         est.fit(ds.X, ds.y)
         assert est.score(ds.X_test, ds.y_test) > 0.85

@@ -1,4 +1,4 @@
-"""Bad input over every public estimator: clear errors, no silent garbage, no lost model."""
+"""Bad input over every public estimator: clear errors, no garbage, no lost model."""
 
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -55,7 +55,9 @@ CLASSIFIERS = [
 ]
 
 
-@pytest.mark.parametrize("est", CLASSIFIERS, ids=[type(e).__name__ for e in CLASSIFIERS])
+@pytest.mark.parametrize(
+    "est", CLASSIFIERS, ids=[type(e).__name__ for e in CLASSIFIERS]
+)
 @pytest.mark.parametrize(
     "class_weight",
     [{0: -1.0, 1: 1.0}, {0: 0.0, 1: 0.0}, {0: np.nan, 1: 1.0}, {0: np.inf, 1: 1.0}],
@@ -78,7 +80,9 @@ def test_zero_weight_for_one_class_is_allowed():
 INCREMENTAL = [e for e in ESTIMATORS if hasattr(e, "partial_fit")]
 
 
-@pytest.mark.parametrize("est", INCREMENTAL, ids=[type(e).__name__ for e in INCREMENTAL])
+@pytest.mark.parametrize(
+    "est", INCREMENTAL, ids=[type(e).__name__ for e in INCREMENTAL]
+)
 def test_failed_partial_fit_keeps_the_model(est, monkeypatch):
     # three batches an epoch; the second batch's loss of the failing call is
     # NaN, so the first batch has already moved the weights when it fails
