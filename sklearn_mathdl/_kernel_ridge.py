@@ -480,6 +480,14 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
         ``alpha / n = 1e-7`` it converged to a visibly worse solution (test
         R^2 0.927 instead of 0.953 on friedman1, n=100,000, m=2,000).
 
+    normalize_y : bool, default=True
+        Standardize the target (its weighted mean and standard deviation)
+        before the fit and undo it at prediction, as the torch regressors do.
+        Kernel ridge has no intercept, so without this a target whose mean is
+        far from 0 is shrunk towards 0: scikit-learn's KernelRidge scores R^2
+        -3.5 on diabetes with its defaults (this class: 0.48). False gives
+        scikit-learn's predictions exactly.
+
     device : {"cpu", "cuda", "mps", "auto"} or torch.device, default="cpu"
         Where kernels and solves run. Results are always NumPy arrays.
 
@@ -553,6 +561,11 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
     (50,)
     """
 
+    _parameter_constraints: dict = {
+        **_BaseKernelRidge._parameter_constraints,
+        "normalize_y": ["boolean"],
+    }
+
     def __init__(
         self,
         alpha=1.0,
@@ -569,6 +582,7 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
         tol=1e-6,
         block_size="auto",
         precision="auto",
+        normalize_y=True,
         device="cpu",
         random_state=None,
     ):
@@ -585,6 +599,7 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
         self.tol = tol
         self.block_size = block_size
         self.precision = precision
+        self.normalize_y = normalize_y
         self.device = device
         self.random_state = random_state
 
@@ -615,7 +630,13 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         Y = y.reshape(len(y), -1).astype(np.float64)
-        dual = self._fit_core(X, Y, sw)
+        if self.normalize_y:
+            self._y_mean = np.average(Y, axis=0, weights=sw)
+            std = np.sqrt(np.average((Y - self._y_mean) ** 2, axis=0, weights=sw))
+            self._y_std = np.where(std > 1e-12 * (1 + np.abs(self._y_mean)), std, 1.0)
+        else:
+            self._y_mean, self._y_std = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+        dual = self._fit_core(X, (Y - self._y_mean) / self._y_std, sw)
         self._dual_2d = dual
         self.dual_coef_ = dual[:, 0] if y.ndim == 1 else dual
         return self
@@ -634,7 +655,7 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
             Predicted values.
         """
         X = self._check_predict(X)
-        out = self._decision(X)
+        out = self._decision(X) * self._y_std + self._y_mean
         return out[:, 0] if self.dual_coef_.ndim == 1 else out
 
     def __sklearn_tags__(self):

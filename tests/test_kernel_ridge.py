@@ -44,7 +44,7 @@ def _rel(a, b):
 def test_exact_matches_sklearn(kernel, params, friedman):
     X, y = friedman
     ref = SkKernelRidge(alpha=0.1, kernel=kernel, **params).fit(X, y)
-    ours = KernelRidge(alpha=0.1, kernel=kernel, **params).fit(X, y)
+    ours = KernelRidge(alpha=0.1, kernel=kernel, normalize_y=False, **params).fit(X, y)
     assert ours.solver_ == "exact"
     assert _rel(ours.predict(X[:50]), ref.predict(X[:50])) < 1e-8
     np.testing.assert_allclose(ours.dual_coef_, ref.dual_coef_, rtol=1e-6, atol=1e-9)
@@ -57,7 +57,9 @@ def test_exact_sample_weight_multioutput_and_alphas(friedman):
     kw = dict(kernel="rbf", gamma=0.1)
     for alpha in (0.3, [0.1, 1.0]):
         ref = SkKernelRidge(alpha=alpha, **kw).fit(X, Y, sample_weight=sw)
-        ours = KernelRidge(alpha=alpha, **kw).fit(X, Y, sample_weight=sw)
+        ours = KernelRidge(alpha=alpha, normalize_y=False, **kw).fit(
+            X, Y, sample_weight=sw
+        )
         assert ours.predict(X).shape == (len(X), 2)
         assert _rel(ours.predict(X), ref.predict(X)) < 1e-8
 
@@ -103,6 +105,7 @@ def test_nystrom_equals_nystroem_features_plus_ridge(friedman):
         gamma=0.1,
         solver="nystrom",
         n_centers=60,
+        normalize_y=False,
         random_state=0,
     ).fit(X, y)
     C = X[ours.center_indices_]
@@ -207,7 +210,9 @@ def test_classifier(friedman):
     assert scores.shape == (150,)
     np.testing.assert_array_equal(clf.predict(X) == "yes", scores > 0)
     # +-1 one-vs-all targets: same as KernelRidge on the binarized labels
-    reg = KernelRidge(alpha=0.1, kernel="rbf").fit(X, np.where(y > 0, 1.0, -1.0))
+    reg = KernelRidge(alpha=0.1, kernel="rbf", normalize_y=False).fit(
+        X, np.where(y > 0, 1.0, -1.0)
+    )
     np.testing.assert_allclose(scores, reg.predict(X), rtol=1e-10)
     with pytest.raises(ValueError, match="at least 2 classes"):
         KernelRidgeClassifier().fit(X, np.zeros(150))
@@ -312,3 +317,23 @@ def test_nystrom_memory_never_n_by_m():
     )
     n_by_m_mb = 8 * n * m / 2**20  # 1.5 GB if it were materialised
     assert grow < 250, (grow, n_by_m_mb)
+
+
+def test_normalize_y_is_scikit_learn_on_the_standardized_target():
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 4)
+    Y = np.column_stack([50 + 10 * X[:, 0], -3 + X[:, 1] ** 2])
+    sw = rng.uniform(0.5, 2, 80)
+    mean = np.average(Y, axis=0, weights=sw)
+    std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sw))
+    ref = SkKernelRidge(alpha=0.5, kernel="rbf", gamma=0.2).fit(
+        X, (Y - mean) / std, sample_weight=sw
+    )
+    ours = KernelRidge(alpha=0.5, kernel="rbf", gamma=0.2).fit(X, Y, sample_weight=sw)
+    np.testing.assert_allclose(
+        ours.predict(X), ref.predict(X) * std + mean, rtol=1e-8, atol=1e-8
+    )
+    # with an offset target, the default beats scikit-learn's default
+    y = 100 + X[:, 0]
+    assert KernelRidge().fit(X, y).score(X, y) > 0.9
+    assert SkKernelRidge().fit(X, y).score(X, y) < 0
