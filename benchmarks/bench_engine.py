@@ -29,7 +29,6 @@ import torch
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
-
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 
 from sklearn_mathdl import MLPClassifier, MLPRegressor

@@ -5,6 +5,7 @@
 
 from unittest import mock
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -75,3 +76,43 @@ def test_all_estimators_filters():
     assert "MLPRegressor" not in dict(all_estimators("classifier"))
     with pytest.raises(ValueError, match="type_filter"):
         all_estimators("nonsense")
+
+
+def test_penalty_gradients_equal_the_penalty_in_the_loss():
+    """L1/L2 enter as gradient terms: same gradient and reported loss as
+    ``data + 0.5 * alpha * ||W||^2 / rows + l1 * ||W||_1 / rows`` through
+    autograd, biases unpenalized, rows = the batch's rows."""
+    import torch
+
+    from sklearn_mathdl import MLPRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 4).astype(np.float32)
+    y = rng.randn(30).astype(np.float32)
+    est = MLPRegressor(
+        hidden_layer_sizes=(5,), alpha=0.3, l1_alpha=0.2, max_iter=2, random_state=0
+    ).fit(X, y)
+    net, module = est._net, est.module_
+    module.train()
+    xb = torch.from_numpy(X[:7])
+    yb = torch.from_numpy(y[:7, None])
+    params = list(module.parameters())
+
+    net.optimizer_.zero_grad()
+    loss = net.get_loss(module(xb), (yb, None), training=True)
+    loss.backward()
+    reported = net._add_penalties(loss)
+    ours = [p.grad.clone() for p in params]
+
+    net.optimizer_.zero_grad()
+    weights = [p for p in params if p.ndim >= 2]
+    data = torch.nn.functional.mse_loss(module(xb), yb)
+    ref = (
+        data
+        + 0.5 * 0.3 * sum((w * w).sum() for w in weights) / 7
+        + 0.2 * sum(w.abs().sum() for w in weights) / 7
+    )
+    ref.backward()
+    for g, p in zip(ours, params, strict=True):
+        torch.testing.assert_close(g, p.grad, rtol=1e-5, atol=1e-7)
+    assert float(reported) == pytest.approx(float(ref), rel=1e-6)
