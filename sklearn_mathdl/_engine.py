@@ -363,12 +363,14 @@ class _SkorchNet(NeuralNet):
         self._set_training(training)
         begin = self._batch_hooks("on_batch_begin")
         end = self._batch_hooks("on_batch_end")
-        losses, rows = [], []
+        losses, data_losses, rows = [], [], []
         for batch in iterator:
             for hook in begin:
                 hook(self, batch=batch, training=training)
             step = step_fn(batch)
             losses.append(step["loss"].detach())
+            if training:
+                data_losses.append(step["data_loss"])
             target = batch[1]  # (y, w), or (y, w, global rows) on a DDP shard
             rows.append(target[2] if len(target) == 3 else len(target[0]))
             for hook in end:
@@ -388,6 +390,11 @@ class _SkorchNet(NeuralNet):
                 "(e.g. StandardScaler), or a stronger alpha."
             )
         history.record(prefix + "_loss", epoch_loss)
+        if training:
+            data = torch.stack(data_losses).to("cpu", torch.float64)
+            history.record(
+                "train_data_loss", float((data * weights).sum() / weights.sum())
+            )
 
     def train_step(self, batch, **fit_params):
         X, y = batch
@@ -399,6 +406,7 @@ class _SkorchNet(NeuralNet):
         # the K processes is then the global batch's gradient
         loss = self.get_loss(y_pred, y, X=X, training=True)
         loss.backward()
+        data_loss = loss.detach()
         if self._l2 > 0 or self._l1 > 0:
             loss = self._add_penalties(loss)
         if self._max_grad_norm is not None:
@@ -407,11 +415,11 @@ class _SkorchNet(NeuralNet):
             )
         self.optimizer_.step()
         if ddp is not None:
-            # the global batch loss, identical on every process
-            loss = loss.detach().clone()
-            torch.distributed.all_reduce(loss)
-            loss = loss / torch.distributed.get_world_size()
-        return {"loss": loss, "y_pred": y_pred}
+            # the global batch losses, identical on every process
+            both = torch.stack([loss.detach(), data_loss])
+            torch.distributed.all_reduce(both)
+            loss, data_loss = both / torch.distributed.get_world_size()
+        return {"loss": loss, "data_loss": data_loss, "y_pred": y_pred}
 
     def validation_step(self, batch, **fit_params):
         X, y = batch
@@ -549,6 +557,7 @@ class _Monitor(Callback):
         self.validation_scores_ = []
         self.best_validation_score_ = -math.inf
         self.best_loss_ = math.inf
+        self.best_data_loss_ = math.inf
         self.best_epoch_ = None
         self.best_state_ = None
         self.no_improvement_ = 0
@@ -613,6 +622,10 @@ class _Monitor(Callback):
             if loss < self.best_loss_ - self.tol:
                 improved = True
         self.best_loss_ = min(self.best_loss_, loss)
+        # the data term alone (no penalty) says whether the model has learnt
+        self.best_data_loss_ = min(
+            self.best_data_loss_, row.get("train_data_loss", loss)
+        )
         self.no_improvement_ = 0 if improved else self.no_improvement_ + 1
         if self._bar is not None:
             post = {"loss": f"{loss:.4g}"}
@@ -631,13 +644,13 @@ class _Monitor(Callback):
         """True once the training loss is a tiny fraction of the chance loss."""
         if self.separated_fraction is None or not (self.chance_loss or 0) > 0:
             return False
-        return self.best_loss_ < self.separated_fraction * self.chance_loss
+        return self.best_data_loss_ < self.separated_fraction * self.chance_loss
 
     def at_chance(self):
         """True while the best training loss is about a constant prediction's."""
         if self.chance_loss is None or not self.chance_loss > 0:
             return False
-        return self.best_loss_ > (1.0 - _CHANCE_MARGIN) * self.chance_loss
+        return self.best_data_loss_ > (1.0 - _CHANCE_MARGIN) * self.chance_loss
 
 
 # PreciseBN (Wu and Johnson 2021, "Rethinking 'Batch' in BatchNorm") uses

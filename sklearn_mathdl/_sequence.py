@@ -139,6 +139,15 @@ class _ShapedInputMixin:
     def _build_module(self, n_features_in, n_outputs):
         return self._make_module(self._module_input_shape, n_outputs)
 
+    # patch_size="auto": at most this many recurrent steps or tokens
+    _AUTO_MAX_STEPS = 64
+
+    def _resolved_patch_size(self, shape):
+        """Timepoints per step for (C, T) samples (``patch_size``)."""
+        if self.patch_size != "auto":
+            return int(self.patch_size)
+        return max(1, math.ceil(shape[-1] / self._AUTO_MAX_STEPS))
+
 
 def _per_layer(value, n, name):
     if isinstance(value, Integral):
@@ -317,7 +326,8 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data).
+        of that loss (it separates the training data). Both rules read the
+        data term of the loss, without the penalties.
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -549,7 +559,8 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data).
+        of that loss (it separates the training data). Both rules read the
+        data term of the loss, without the penalties.
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -683,6 +694,10 @@ class _RNNMixin(_ShapedInputMixin):
     _auto_batch_rows = 200
     _family_constraints = {
         "cell": [StrOptions({"rnn", "lstm", "gru"})],
+        "patch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
@@ -704,6 +719,7 @@ class _RNNMixin(_ShapedInputMixin):
             num_layers=self.num_layers,
             bidirectional=self.bidirectional,
             dropout=self.dropout,
+            patch_size=self._resolved_patch_size(shape),
         )
 
 
@@ -754,6 +770,14 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         every series and channel by its own mean and standard deviation over
         time (the UCR archive's convention), which discards each series'
         level and amplitude. None passes the input through unchanged.
+
+    patch_size : int or "auto", default="auto"
+        Consecutive timepoints grouped into one step (of ``n_channels *
+        patch_size`` values) before the network, as in PatchTST (Nie et al.
+        2023). "auto" is ``ceil(n_timepoints / 64)``: at most 64 steps, so long
+        series train fast and gradients flow through few steps (OSULeaf, 427
+        timepoints, became 61 steps of 7). 1 feeds every timepoint. Tabular
+        input to the transformer is unaffected (one token per feature).
 
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
@@ -812,7 +836,8 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data).
+        of that loss (it separates the training data). Both rules read the
+        data term of the loss, without the penalties.
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -918,6 +943,7 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         max_grad_norm=1.0,
         input_shape=None,
         normalize="channel",
+        patch_size="auto",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -991,6 +1017,14 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         time (the UCR archive's convention), which discards each series'
         level and amplitude. None passes the input through unchanged.
 
+    patch_size : int or "auto", default="auto"
+        Consecutive timepoints grouped into one step (of ``n_channels *
+        patch_size`` values) before the network, as in PatchTST (Nie et al.
+        2023). "auto" is ``ceil(n_timepoints / 64)``: at most 64 steps, so long
+        series train fast and gradients flow through few steps (OSULeaf, 427
+        timepoints, became 61 steps of 7). 1 feeds every timepoint. Tabular
+        input to the transformer is unaffected (one token per feature).
+
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
 
@@ -1048,7 +1082,8 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data).
+        of that loss (it separates the training data). Both rules read the
+        data term of the loss, without the penalties.
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -1154,6 +1189,7 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         max_grad_norm=1.0,
         input_shape=None,
         normalize="channel",
+        patch_size="auto",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -1188,6 +1224,10 @@ class _TransformerMixin(_ShapedInputMixin):
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "dim_feedforward": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions({"cls", "mean"})],
+        "patch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "input_shape": [tuple, list, None],
         "normalize": [StrOptions({"channel", "series"}), None],
@@ -1213,6 +1253,7 @@ class _TransformerMixin(_ShapedInputMixin):
             dim_feedforward=self.dim_feedforward,
             dropout=self.dropout,
             pooling=self.pooling,
+            patch_size=1 if len(shape) == 1 else self._resolved_patch_size(shape),
         )
 
 
@@ -1271,6 +1312,14 @@ class TransformerEncoderClassifier(
         time (the UCR archive's convention), which discards each series'
         level and amplitude. None passes the input through unchanged.
 
+    patch_size : int or "auto", default="auto"
+        Consecutive timepoints grouped into one step (of ``n_channels *
+        patch_size`` values) before the network, as in PatchTST (Nie et al.
+        2023). "auto" is ``ceil(n_timepoints / 64)``: at most 64 steps, so long
+        series train fast and gradients flow through few steps (OSULeaf, 427
+        timepoints, became 61 steps of 7). 1 feeds every timepoint. Tabular
+        input to the transformer is unaffected (one token per feature).
+
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
 
@@ -1328,7 +1377,8 @@ class TransformerEncoderClassifier(
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data).
+        of that loss (it separates the training data). Both rules read the
+        data term of the loss, without the penalties.
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -1433,6 +1483,7 @@ class TransformerEncoderClassifier(
         max_grad_norm=1.0,
         input_shape=None,
         normalize="channel",
+        patch_size="auto",
         optimizer="adamw",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -1513,6 +1564,14 @@ class TransformerEncoderRegressor(
         time (the UCR archive's convention), which discards each series'
         level and amplitude. None passes the input through unchanged.
 
+    patch_size : int or "auto", default="auto"
+        Consecutive timepoints grouped into one step (of ``n_channels *
+        patch_size`` values) before the network, as in PatchTST (Nie et al.
+        2023). "auto" is ``ceil(n_timepoints / 64)``: at most 64 steps, so long
+        series train fast and gradients flow through few steps (OSULeaf, 427
+        timepoints, became 61 steps of 7). 1 feeds every timepoint. Tabular
+        input to the transformer is unaffected (one token per feature).
+
     optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
         The optimizer (from :mod:`torch.optim`).
 
@@ -1570,7 +1629,8 @@ class TransformerEncoderRegressor(
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data).
+        of that loss (it separates the training data). Both rules read the
+        data term of the loss, without the penalties.
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -1675,6 +1735,7 @@ class TransformerEncoderRegressor(
         max_grad_norm=1.0,
         input_shape=None,
         normalize="channel",
+        patch_size="auto",
         optimizer="adamw",
         learning_rate_init=1e-3,
         learning_rate="constant",

@@ -192,3 +192,40 @@ def test_default_rnn_and_transformer_on_gunpoint_beat_chance():
     ):
         est.fit(ds.X, ds.y)
         assert est.score(ds.X_test, ds.y_test) > 0.85
+
+
+# ------------------------------------------------------------ patches
+def test_patches_group_consecutive_timepoints():
+    from sklearn_mathdl._modules._sequence import _patches
+
+    x = torch.arange(2 * 3 * 7, dtype=torch.float32).reshape(2, 3, 7)
+    mask = torch.ones(2, 7, dtype=torch.bool)
+    mask[1, 5:] = False
+    out, m = _patches(x, mask, 3)
+    assert out.shape == (2, 9, 3)  # 3 channels x 3 timepoints, ceil(7 / 3) steps
+    # step 1 holds timepoints 3, 4, 5 of each channel, channel-major
+    expected = torch.stack([x[0, c, 3:6] for c in range(3)]).reshape(-1)
+    torch.testing.assert_close(out[0, :, 1], expected)
+    # the tail is zero-padded; a patch is valid if any timepoint is
+    torch.testing.assert_close(out[0, 2::3, 2], torch.zeros(3))
+    assert m[0].tolist() == [True, True, True]
+    assert m[1].tolist() == [True, True, False]
+    same, same_mask = _patches(x, mask, 1)
+    assert same is x and same_mask is mask
+
+
+@pytest.mark.parametrize("Est", [RNNClassifier, TransformerEncoderClassifier])
+def test_auto_patch_size_caps_the_steps(Est):
+    X, y = _series(30)
+    long = np.repeat(X, 12, axis=2)  # 288 timepoints
+    kw = {"hidden_size": 4} if Est is RNNClassifier else {"d_model": 8, "n_heads": 2}
+    est = Est(max_iter=2, random_state=0, **kw).fit(long, y)
+    assert est._resolved_patch_size(est._module_input_shape) == 5  # ceil(288/64)
+    assert est.module_.patch_size == 5
+    assert Est(patch_size=1, max_iter=1, **kw).fit(long, y).module_.patch_size == 1
+    short = Est(max_iter=1, **kw).fit(X, y)  # 24 timepoints: one per step
+    assert short.module_.patch_size == 1
+    ragged = [x[:, : 200 + i] for i, x in enumerate(long)]
+    assert np.isfinite(
+        Est(max_iter=1, **kw).fit(ragged, y).predict_proba(ragged)
+    ).all()

@@ -25,6 +25,29 @@ def _split_padding(x):
     return torch.where(nan, torch.zeros_like(x), x), ~nan.any(dim=1)
 
 
+def _patches(x, mask, k):
+    """Group ``k`` consecutive timepoints into one step of ``C * k`` values.
+
+    (N, C, T) becomes (N, C * k, ceil(T / k)), the tail zero-padded; the mask
+    marks a patch valid when any of its timepoints is. With ``k = 1`` nothing
+    changes. Long series become short sequences of patches (as in PatchTST,
+    Nie et al. 2023): fewer recurrent steps to backpropagate through, fewer
+    tokens for attention.
+    """
+    if k == 1:
+        return x, mask
+    n, c, t = x.shape
+    steps = -(-t // k)
+    if steps * k != t:
+        x = nn.functional.pad(x, (0, steps * k - t))
+        if mask is not None:
+            mask = nn.functional.pad(mask, (0, steps * k - t), value=False)
+    x = x.reshape(n, c, steps, k).permute(0, 1, 3, 2).reshape(n, c * k, steps)
+    if mask is not None:
+        mask = mask.reshape(n, steps, k).any(dim=2)
+    return x, mask
+
+
 class _ConvBlock(nn.Module):
     def __init__(self, conv, c_in, c_out, k, *, batch_norm, residual):
         super().__init__()
@@ -104,10 +127,12 @@ class _RNNModule(nn.Module):
         num_layers,
         bidirectional,
         dropout,
+        patch_size=1,
     ):
         super().__init__()
+        self.patch_size = int(patch_size)
         self.rnn = self._CELLS[cell](
-            in_channels,
+            in_channels * self.patch_size,
             hidden_size,
             num_layers=num_layers,
             batch_first=True,
@@ -120,6 +145,7 @@ class _RNNModule(nn.Module):
 
     def forward(self, x):
         x, mask = _split_padding(x)
+        x, mask = _patches(x, mask, self.patch_size)
         seq = x.transpose(1, 2)  # (N, T, C)
         if mask is not None:
             lengths = mask.sum(dim=1).clamp(min=1).cpu()
@@ -165,9 +191,11 @@ class _TransformerModule(nn.Module):
         dim_feedforward,
         dropout,
         pooling,
+        patch_size=1,
     ):
         super().__init__()
         self.tabular = tabular
+        self.patch_size = int(patch_size)
         self.pooling = pooling
         if tabular:
             # FT-Transformer's tokenizer initialization: U(-1/sqrt(d), 1/sqrt(d))
@@ -180,7 +208,7 @@ class _TransformerModule(nn.Module):
                 torch.empty(n_inputs, d_model).uniform_(-bound, bound)
             )
         else:
-            self.embed = nn.Linear(n_inputs, d_model)
+            self.embed = nn.Linear(n_inputs * self.patch_size, d_model)
         self.cls = nn.Parameter(torch.randn(1, 1, d_model) * 0.02)
         layer = nn.TransformerEncoderLayer(
             d_model,
@@ -205,6 +233,7 @@ class _TransformerModule(nn.Module):
             mask = None
         else:
             x, mask = _split_padding(x)
+            x, mask = _patches(x, mask, self.patch_size)
             tokens = self.embed(x.transpose(1, 2))
             tokens = tokens + _sinusoidal(
                 tokens.shape[1], tokens.shape[2], tokens.device, tokens.dtype
