@@ -69,7 +69,7 @@ _AUTO_MIN_EPOCHS = 200
 _AUTO_MIN_STEPS = 2000
 # n_iter_no_change="auto": 10 epochs, and at least this many optimizer steps.
 _AUTO_PATIENCE_EPOCHS = 10
-_AUTO_PATIENCE_STEPS = 100
+_AUTO_PATIENCE_STEPS = 30
 
 
 def _is_lazy(X):

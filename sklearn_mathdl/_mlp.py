@@ -139,7 +139,7 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
         steps.
 
@@ -404,7 +404,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
         steps.
 

@@ -194,7 +194,7 @@ class NeuralODEClassifier(ClassifierMixin, _NeuralODEMixin, _BaseTorchClassifier
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
         steps.
 
@@ -489,7 +489,7 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
         steps.
 

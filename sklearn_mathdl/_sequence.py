@@ -331,7 +331,7 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
         steps.
 
@@ -564,7 +564,7 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
         steps.
 
@@ -841,7 +841,7 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
         steps.
 
@@ -1087,7 +1087,7 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
         steps.
 
@@ -1382,7 +1382,7 @@ class TransformerEncoderClassifier(
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
         steps.
 
@@ -1634,7 +1634,7 @@ class TransformerEncoderRegressor(
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(100 / batches_per_epoch))``: 10 epochs, and at least 100
+        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
         steps.
 

@@ -36,9 +36,9 @@ def test_auto_max_iter_is_a_step_budget(n_train, batch, expected):
 
 
 @pytest.mark.parametrize(
-    "n_train, batch, expected", [(50, 50, 100), (455, 200, 34), (20_000, 200, 10)]
+    "n_train, batch, expected", [(50, 50, 30), (50, 20, 10), (20_000, 200, 10)]
 )
-def test_auto_patience_is_at_least_100_steps(n_train, batch, expected):
+def test_auto_patience_is_at_least_30_steps(n_train, batch, expected):
     assert MLPClassifier()._resolved_patience(n_train, batch) == expected
     assert MLPClassifier(n_iter_no_change=3)._resolved_patience(n_train, batch) == 3
 

@@ -341,7 +341,7 @@ def test_balanced_class_weight_helps_minority():
 def test_l1_penalty_sparsifies(regression_data):
     X, y = regression_data
     Xn = np.c_[X, np.random.RandomState(0).randn(len(X), 20)]
-    dense = _reg(max_iter=60).fit(Xn, y)
+    dense = _reg(max_iter=60, alpha=0.0).fit(Xn, y)
     sparse = _reg(max_iter=60, l1_alpha=1.0, alpha=0.0).fit(Xn, y)
     mass = lambda m: np.abs(m.module_.layers[0].weight.detach().numpy()[:, 5:]).sum()  # noqa: E731
     assert mass(sparse) < 0.5 * mass(dense)
