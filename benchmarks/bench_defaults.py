@@ -11,7 +11,8 @@ one). Tabular data: 5-fold shuffled (stratified) CV, seed 0, inside a
 ``StandardScaler`` pipeline; categorical penguin columns one-hot encoded.
 Series: aeon's published train/test split, no scaler. Neural ODE: a 30 % test
 split of make_moons / make_circles, seed 0. The score is accuracy or R^2;
-``fit s`` is the mean fit time of one fold (one fit for split data). A row
+``fit s`` and ``predict s`` are the mean times of one fold's fit and predict
+(one of each on split data; 1-NN DTW does its work in predict). A row
 marked ``CONSTANT`` predicted a single value on a test fold (chance level).
 
 Every estimator, ours and the peers, runs with one thread (torch and BLAS), so
@@ -141,7 +142,9 @@ def _ode_models():
 
 
 def _score(est, X, y):
+    start = time.perf_counter()
     pred = np.asarray(est.predict(X))
+    _score.seconds = time.perf_counter() - start
     if is_classifier(est):
         return accuracy_score(y, pred), len(np.unique(pred)) == 1
     return r2_score(y, pred), bool(np.ptp(pred) <= 1e-8 * (1 + np.abs(pred).max()))
@@ -156,14 +159,15 @@ def _fit_timed(est, X, y):
 
 
 def run_cv(ds, label, make, ours, n_splits=5):
-    scores, times, constant = [], [], False
+    scores, times, pred_times, constant = [], [], [], False
     for train, test in _datasets.cv_splitter(ds.task, n_splits).split(ds.X, ds.y):
         est = make_pipeline(StandardScaler(), make())
         times.append(_fit_timed(est, ds.X[train], ds.y[train]))
         s, c = _score(est, ds.X[test], ds.y[test])
+        pred_times.append(_score.seconds)
         scores.append(s)
         constant |= c
-    return _row(ds, label, ours, scores, times, constant)
+    return _row(ds, label, ours, scores, times, constant, pred_times)
 
 
 def run_split(ds, label, make, ours, pad=False):
@@ -174,7 +178,7 @@ def run_split(ds, label, make, ours, pad=False):
     est = make()
     t = _fit_timed(est, X, ds.y)
     s, c = _score(est, X_test, ds.y_test)
-    return _row(ds, label, ours, [s], [t], c)
+    return _row(ds, label, ours, [s], [t], c, [_score.seconds])
 
 
 def _pad_last(items):
@@ -186,7 +190,7 @@ def _pad_last(items):
     return out
 
 
-def _row(ds, label, ours, scores, times, constant):
+def _row(ds, label, ours, scores, times, constant, pred_times):
     metric = "accuracy" if ds.task == "classification" else "r2"
     return {
         "dataset": ds.name,
@@ -196,6 +200,7 @@ def _row(ds, label, ours, scores, times, constant):
         "mean": float(np.mean(scores)),
         "std": float(np.std(scores)),
         "fit_s": float(np.mean(times)),
+        "predict_s": float(np.mean(pred_times)),
         "constant": bool(constant),
     }
 
@@ -228,7 +233,7 @@ def _print_row(r):
     mark = " *" if r["ours"] else ""
     print(
         f"{r['dataset']:>15} | {r['model'] + mark:<48} | {r['mean']:.4f} "
-        f"+- {r['std']:.4f} | {r['fit_s']:8.2f} s{flag}",
+        f"+- {r['std']:.4f} | {r['fit_s']:8.2f} s | {r['predict_s']:7.2f} s{flag}",
         flush=True,
     )
 
@@ -283,15 +288,15 @@ def run(parts, datasets, estimators, quick):
 
 def format_rows(rows):
     lines = [
-        "| data | model | score (mean +- std) | fit s | note |",
-        "|---|---|---|---|---|",
+        "| data | model | score (mean +- std) | fit s | predict s | note |",
+        "|---|---|---|---|---|---|",
     ]
     for r in rows:
         mark = " *" if r["ours"] else ""
         note = "constant prediction" if r["constant"] else ""
         lines.append(
             f"| {r['dataset']} | {r['model']}{mark} | {r['metric']} {r['mean']:.3f} "
-            f"+- {r['std']:.3f} | {r['fit_s']:.2f} | {note} |"
+            f"+- {r['std']:.3f} | {r['fit_s']:.2f} | {r['predict_s']:.2f} | {note} |"
         )
     return "\n".join(lines)
 
