@@ -26,6 +26,7 @@ from sklearn.utils.validation import (
 
 from sklearn_mathdl import distributed as _distributed
 from sklearn_mathdl._engine import (
+    _CHANCE_MARGIN,
     _batch_bounds,
     _block_rows,
     _IndexSplit,
@@ -588,6 +589,8 @@ class _BaseTorchEstimator(BaseEstimator):
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
+        if not incremental and not net._interrupted and chance_loss is not None:
+            self._warn_if_diverged(history, chance_loss)
         if (
             not incremental
             and not net._interrupted
@@ -603,6 +606,28 @@ class _BaseTorchEstimator(BaseEstimator):
                 stacklevel=3,
             )
         return self
+
+    def _warn_if_diverged(self, history, chance_loss):
+        """Warn when a fit hands back a model worse than where it started.
+
+        A finite loss can still have diverged (a huge learning rate makes the
+        loss bounce at 1e16 without overflowing); the model returned is then
+        worse than a constant prediction, and nothing else would say so.
+        """
+        final = float(history[-1].get("train_data_loss", history[-1]["train_loss"]))
+        first = float(history[0].get("train_data_loss", history[0]["train_loss"]))
+        worse_than_constant = final > (1.0 + _CHANCE_MARGIN) * chance_loss
+        blew_up = final > 10.0 * first
+        if worse_than_constant or blew_up:
+            warnings.warn(
+                f"{type(self).__name__}: training diverged or learnt nothing: the "
+                f"final training loss {final:.4g} is above the {chance_loss:.4g} "
+                f"of a constant prediction or far above the first epoch's "
+                f"{first:.4g}. Try a smaller learning_rate_init, scaling the "
+                "inputs (e.g. StandardScaler), or a stronger alpha.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _validation_split(self, y, n_samples):
         n_valid = int(np.ceil(self.validation_fraction * n_samples))

@@ -229,3 +229,23 @@ def test_auto_patch_size_caps_the_steps(Est):
     assert np.isfinite(
         Est(max_iter=1, **kw).fit(ragged, y).predict_proba(ragged)
     ).all()
+
+
+# ------------------------------------------------------------ the suite
+@pytest.mark.parametrize("name", _datasets.ALL)
+def test_development_suite_loads_from_installed_packages(name):
+    ds = _datasets.load(name)
+    n = len(ds.X)
+    assert n == len(ds.y) >= 50
+    assert ds.task in ("classification", "regression")
+    if ds.X_test is not None:
+        assert len(ds.X_test) == len(ds.y_test)
+    if ds.kind == "tabular":
+        assert np.isfinite(ds.X).all()
+    if ds.task == "classification":
+        assert len(np.unique(ds.y)) >= 2
+
+
+def test_unknown_data_set_names_the_choices():
+    with pytest.raises(ValueError, match="GunPoint"):
+        _datasets.load("nope")

@@ -159,3 +159,40 @@ def test_interrupt_in_first_epoch_of_partial_fit_keeps_the_model(monkeypatch):
     monkeypatch.setattr(type(net), "train_step", original)
     np.testing.assert_array_equal(clf.predict_proba(X), before)
     clf.partial_fit(X, y)  # still usable
+
+
+def test_divergence_with_finite_losses_warns():
+    # the reproducer: loss ~1e16, finite, "converged" without a word
+    rng = np.random.RandomState(0)
+    X = 100 * rng.randn(200, 5)
+    y = X @ rng.randn(5) * 1e6
+    reg = MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=1e3, max_iter=20)
+    with pytest.warns(UserWarning, match="diverged"):
+        reg.fit(X, y)
+
+
+def test_sgd_blow_up_of_a_classifier_warns():
+    import warnings
+
+    X, y = _data(RNNClassifier())
+    clf = RNNClassifier(
+        hidden_size=8, optimizer="sgd", learning_rate_init=1e6, max_iter=5
+    )
+    raised = None
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        try:
+            clf.fit(X, y)
+        except ValueError as exc:  # a NaN loss is the other honest outcome
+            raised = exc
+    said = [str(w.message) for w in record] + ([str(raised)] if raised else [])
+    assert any("diverged" in text for text in said), said
+
+
+def test_a_good_fit_does_not_warn_of_divergence():
+    import warnings
+
+    X, y = _data(MLPClassifier())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        MLPClassifier(hidden_layer_sizes=(8,), random_state=0).fit(X, y)
