@@ -641,12 +641,22 @@ class _BaseTorchEstimator(BaseEstimator):
         stratify = None
         if self._is_classifier_engine and y.ndim == 1:
             stratify = y
-        train_idx, valid_idx = train_test_split(
-            index,
-            test_size=self.validation_fraction,
-            random_state=self._seed % (2**32 - 1),
-            stratify=stratify,
-        )
+        elif self._is_classifier_engine and y.ndim == 2 and y.shape[1] == 1:
+            stratify = y[:, 0]  # binary targets are stored as one 0/1 column
+        try:
+            train_idx, valid_idx = train_test_split(
+                index,
+                test_size=self.validation_fraction,
+                random_state=self._seed % (2**32 - 1),
+                stratify=stratify,
+            )
+        except ValueError as exc:  # its message names test_size, not ours
+            raise ValueError(
+                f"early_stopping=True cannot hold out validation_fraction="
+                f"{self.validation_fraction} of {n_samples} samples: {exc} "
+                "(test_size is validation_fraction here). Use more data, a "
+                "larger validation_fraction, or early_stopping=False."
+            ) from None
         device = self._device
         return _IndexSplit(
             torch.as_tensor(np.sort(train_idx), device=device),

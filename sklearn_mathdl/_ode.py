@@ -52,6 +52,12 @@ class _NeuralODEMixin:
     """Module construction and solver statistics shared by both tasks."""
 
     def _build_module(self, n_features_in, n_outputs):
+        for size in self.hidden_layer_sizes:
+            if not isinstance(size, Integral) or size < 1:
+                raise ValueError(
+                    "hidden_layer_sizes must contain positive integers, got "
+                    f"{self.hidden_layer_sizes!r}."
+                )
         if self.dropout > 0 or self.batch_norm:
             raise ValueError(
                 f"{type(self).__name__} does not support dropout or batch_norm: a "

@@ -50,7 +50,15 @@ def _as_tensors(X, Y):
             "X and Y must be 2-D with the same number of columns; got shapes "
             f"{tuple(X.shape)} and {tuple(Y.shape)}."
         )
+    for name, A in (("X", X), ("Y", Y)):
+        if not bool(torch.isfinite(A).all()):
+            raise ValueError(f"{name} contains NaN or infinity.")
     return X, Y, is_numpy
+
+
+def _check_positive(value, name):
+    if value is not None and not float(value) > 0:
+        raise ValueError(f"{name} must be positive (or None); got {value!r}.")
 
 
 def _out(K, is_numpy):
@@ -340,6 +348,7 @@ def rbf_kernel(X, Y=None, gamma=None):
            [0.3679, 1.    ]])
     """
     X, Y, is_numpy = _as_tensors(X, Y)
+    _check_positive(gamma, "gamma")
     return _out(_rbf(X, Y, gamma), is_numpy)
 
 
@@ -370,6 +379,7 @@ def laplacian_kernel(X, Y=None, gamma=None):
     array([[0.13533528]])
     """
     X, Y, is_numpy = _as_tensors(X, Y)
+    _check_positive(gamma, "gamma")
     return _out(_laplacian(X, Y, gamma), is_numpy)
 
 
@@ -409,6 +419,7 @@ def matern_kernel(X, Y=None, length_scale=1.0, nu=1.5):
            [0.3679, 1.    ]])
     """
     X, Y, is_numpy = _as_tensors(X, Y)
+    _check_positive(length_scale, "length_scale")
     return _out(_matern(X, Y, length_scale, nu), is_numpy)
 
 

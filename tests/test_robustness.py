@@ -196,3 +196,35 @@ def test_a_good_fit_does_not_warn_of_divergence():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         MLPClassifier(hidden_layer_sizes=(8,), random_state=0).fit(X, y)
+
+
+def test_parameter_errors_name_our_parameters():
+    from sklearn_mathdl import NeuralODEClassifier
+    from sklearn_mathdl.kernels import laplacian_kernel, matern_kernel, rbf_kernel
+
+    X, y = _data(MLPClassifier(), n=20)
+    for sizes in [(0,), (-3,), (2.5,)]:
+        with pytest.raises(ValueError, match="hidden_layer_sizes"):
+            NeuralODEClassifier(hidden_layer_sizes=sizes, max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="gamma must be positive"):
+        rbf_kernel(X, gamma=-1)
+    with pytest.raises(ValueError, match="gamma must be positive"):
+        laplacian_kernel(X, gamma=0.0)
+    with pytest.raises(ValueError, match="length_scale"):
+        matern_kernel(X, length_scale=-2.0)
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        rbf_kernel(X_nan)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        MLPClassifier(early_stopping=True, max_iter=1).fit(X[:5], [0, 1, 0, 1, 0])
+
+
+def test_binary_early_stopping_split_is_stratified():
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 3)
+    y = np.r_[np.zeros(90, int), np.ones(10, int)]
+    clf = MLPClassifier(early_stopping=True, validation_fraction=0.2, max_iter=2)
+    clf.fit(X, y)
+    valid = clf._net.train_split.valid_index.cpu().numpy()
+    assert y[valid].sum() == 2  # 10 % positives of 20 validation rows
