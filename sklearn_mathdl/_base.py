@@ -370,6 +370,13 @@ class _BaseTorchEstimator(BaseEstimator):
         split, continuing from the current state when there is one.
         """
         n_samples = X.shape[0]
+        if incremental and self.early_stopping:
+            # as scikit-learn's MLP: one epoch on a batch has no validation
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: each call is "
+                "one epoch on the data it is given. Set early_stopping=False, or "
+                "hold out validation data yourself."
+            )
         continuing = hasattr(self, "_net") and (incremental or self.warm_start)
         if continuing and self._net_n_outputs != n_outputs:
             raise ValueError(

@@ -79,6 +79,14 @@ def _chol_upper(M, what):
     )
 
 
+def _from_numpy(a, device):
+    """A tensor of ``a`` on ``device``; read-only arrays (joblib memmaps, views of
+    frozen data) are copied, since torch cannot wrap them safely."""
+    if not a.flags.writeable:
+        a = a.copy()
+    return torch.from_numpy(a).to(device)
+
+
 class _BaseKernelRidge(BaseEstimator):
     """Shared fitting and prediction of the kernel ridge estimators."""
 
@@ -142,11 +150,11 @@ class _BaseKernelRidge(BaseEstimator):
             raise ValueError("alpha must be non-negative.")
         self._device = check_device(self.device)
         solver, m = self._choose_solver(n)
-        Xt = torch.from_numpy(X).to(self._device)
-        Yt = torch.from_numpy(Y).to(self._device)
+        Xt = _from_numpy(X, self._device)
+        Yt = _from_numpy(Y, self._device)
         sw = None
         if sample_weight is not None:
-            sw = torch.from_numpy(sample_weight).to(self._device)
+            sw = _from_numpy(sample_weight, self._device)
         self.n_iter_ = 1  # a direct solve; "falkon" overwrites with CG steps
         if hasattr(self, "center_indices_"):
             del self.center_indices_
@@ -338,9 +346,9 @@ class _BaseKernelRidge(BaseEstimator):
     # ---------------------------------------------------------- predicting
     def _decision(self, X):
         device = self._device
-        C = torch.from_numpy(self.X_fit_).to(device)
-        dual = torch.from_numpy(self._dual_2d).to(device)
-        Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float64)).to(device)
+        C = _from_numpy(self.X_fit_, device)
+        dual = _from_numpy(self._dual_2d, device)
+        Xt = _from_numpy(np.ascontiguousarray(X, dtype=np.float64), device)
         step = self._block_rows(C.shape[0])
         out = [
             self._kernel(Xt[s : s + step], C) @ dual

@@ -337,3 +337,17 @@ def test_normalize_y_is_scikit_learn_on_the_standardized_target():
     y = 100 + X[:, 0]
     assert KernelRidge().fit(X, y).score(X, y) > 0.9
     assert SkKernelRidge().fit(X, y).score(X, y) < 0
+
+
+def test_read_only_input_fits_without_torch_warnings():
+    import warnings
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(30, 3), rng.rand(30)
+    X.setflags(write=False)
+    y.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        for solver in ["exact", "nystrom"]:
+            est = KernelRidge(kernel="rbf", solver=solver, n_centers=10, random_state=0)
+            est.fit(X, y).predict(X)

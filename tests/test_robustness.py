@@ -228,3 +228,11 @@ def test_binary_early_stopping_split_is_stratified():
     clf.fit(X, y)
     valid = clf._net.train_split.valid_index.cpu().numpy()
     assert y[valid].sum() == 2  # 10 % positives of 20 validation rows
+
+
+def test_partial_fit_refuses_early_stopping_as_scikit_learn_does():
+    X, y = _data(MLPClassifier())
+    clf = MLPClassifier(early_stopping=True)
+    with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(clf, "n_iter_")
