@@ -44,16 +44,22 @@ def hand_fit(X, y, hidden, seed):
     module = _MLPModule(X.shape[1], 1, hidden)
     opt = torch.optim.Adam(module.parameters(), lr=LR)
     loss_fn = torch.nn.BCEWithLogitsLoss()
+    return hand_loop(module, opt, loss_fn, X, y, seed, EPOCHS, BATCH)
+
+
+def hand_loop(module, opt, loss_fn, X, y, seed, epochs, batch):
+    """The training loop a PyTorch user writes: in-memory tensors, a fresh
+    permutation per epoch, zero_grad/backward/step, the loss read for logging."""
     Xt = torch.from_numpy(X)
     yt = torch.from_numpy(y.astype(np.float32))[:, None]
     gen = torch.Generator().manual_seed(seed)
     n = len(Xt)
     module.train()
-    for _ in range(EPOCHS):
+    for _ in range(epochs):
         perm = torch.randperm(n, generator=gen)
         total = 0.0
-        for start in range(0, n, BATCH):
-            idx = perm[start : start + BATCH]
+        for start in range(0, n, batch):
+            idx = perm[start : start + batch]
             opt.zero_grad()
             loss = loss_fn(module(Xt[idx]), yt[idx])
             loss.backward()
@@ -135,23 +141,7 @@ def hand_fit_small(X, y, seed, classify):
         lr=LR,
     )
     loss_fn = torch.nn.BCEWithLogitsLoss() if classify else torch.nn.MSELoss()
-    Xt = torch.from_numpy(X)
-    yt = torch.from_numpy(y.astype(np.float32))[:, None]
-    gen = torch.Generator().manual_seed(seed)
-    n = len(Xt)
-    module.train()
-    for _ in range(SMALL_EPOCHS):
-        perm = torch.randperm(n, generator=gen)
-        total = 0.0
-        for start in range(0, n, SMALL_BATCH):
-            idx = perm[start : start + SMALL_BATCH]
-            opt.zero_grad()
-            loss = loss_fn(module(Xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-            total += loss.item()
-    module.eval()
-    return module
+    return hand_loop(module, opt, loss_fn, X, y, seed, SMALL_EPOCHS, SMALL_BATCH)
 
 
 def ours_fit_small(X, y, seed, classify):

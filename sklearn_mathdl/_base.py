@@ -47,7 +47,7 @@ from sklearn_mathdl.utils._compat import (
     _fit_context,
 )
 from sklearn_mathdl.utils._seeding import draw_seed, torch_seed
-from sklearn_mathdl.utils._validation import class_sample_weight
+from sklearn_mathdl.utils._validation import class_sample_weight, standardizing_scale
 
 _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
@@ -92,6 +92,12 @@ def _is_lazy(X):
         and hasattr(X, "dtype")
         and hasattr(X, "__getitem__")
     )
+
+
+def _epochs_for(min_epochs, min_steps, n_train, batch_size):
+    """At least ``min_epochs`` epochs and at least ``min_steps`` optimizer steps."""
+    steps_per_epoch = len(_batch_bounds(max(n_train, 1), batch_size))
+    return max(min_epochs, math.ceil(min_steps / steps_per_epoch))
 
 
 def _check_float32_range(X):
@@ -306,16 +312,14 @@ class _BaseTorchEstimator(BaseEstimator):
         """Epochs of a fit: ``max_iter``, or the "auto" budget."""
         if self.max_iter != "auto":
             return int(self.max_iter)
-        steps_per_epoch = len(_batch_bounds(max(n_train, 1), batch_size))
-        return max(_AUTO_MIN_EPOCHS, math.ceil(_AUTO_MIN_STEPS / steps_per_epoch))
+        return _epochs_for(_AUTO_MIN_EPOCHS, _AUTO_MIN_STEPS, n_train, batch_size)
 
     def _resolved_patience(self, n_train, batch_size):
         """Epochs without improvement that end a fit (``n_iter_no_change``)."""
         if self.n_iter_no_change != "auto":
             return int(self.n_iter_no_change)
-        steps_per_epoch = len(_batch_bounds(max(n_train, 1), batch_size))
-        return max(
-            _AUTO_PATIENCE_EPOCHS, math.ceil(_AUTO_PATIENCE_STEPS / steps_per_epoch)
+        return _epochs_for(
+            _AUTO_PATIENCE_EPOCHS, _AUTO_PATIENCE_STEPS, n_train, batch_size
         )
 
     # A classifier whose training loss is below this fraction of the chance
@@ -408,16 +412,16 @@ class _BaseTorchEstimator(BaseEstimator):
             train_split = self._validation_split(y, n_samples)
 
         batch_size = self._resolved_batch_size(n_samples)
-        n_train = len(train_split.train_index) if train_split is not None else n_samples
+        if train_split is None:
+            n_train = n_samples
+            chance_loss = self._chance_loss(y, sample_weight)
+        else:
+            rows = train_split.train_index.cpu().numpy()
+            n_train = len(rows)
+            chance_loss = self._chance_loss(y[rows], sample_weight[rows])
         max_epochs = self._resolved_max_iter(n_train, batch_size)
         patience = self._resolved_patience(n_train, batch_size)
         epochs = 1 if incremental else max_epochs
-        chance_loss = self._chance_loss(
-            y if train_split is None else y[train_split.train_index.cpu().numpy()],
-            sample_weight
-            if train_split is None
-            else sample_weight[train_split.train_index.cpu().numpy()],
-        )
         if getattr(self, "batch_norm", False) and (batch_size < 2 or n_samples < 2):
             raise ValueError(
                 "batch_norm=True needs batches of at least 2 rows (batch "
@@ -517,18 +521,11 @@ class _BaseTorchEstimator(BaseEstimator):
             net.data_parallel(context, self._device)
             try:
                 net.partial_fit(dataset, None)
-            except _NonFiniteLossError as exc:
-                if saved is None:
-                    self._reset_fitted_state()
-                    raise ValueError(str(exc)) from None
-                _restore_training_state(net, saved)
-                raise ValueError(
-                    f"{exc} The model is unchanged: it predicts as before this call."
-                ) from None
             except BaseException as exc:
                 monitor.best_state_ = None
+                diverged = isinstance(exc, _NonFiniteLossError)
                 if saved is not None:
-                    # e.g. an ODE solver failing on diverged weights
+                    # a NaN loss, an ODE solver failing on diverged weights...
                     _restore_training_state(net, saved)
                     if isinstance(exc, ValueError) and exc.args:
                         exc.args = (
@@ -536,6 +533,10 @@ class _BaseTorchEstimator(BaseEstimator):
                             "as before this call.",
                             *exc.args[1:],
                         )
+                elif diverged:
+                    self._reset_fitted_state()
+                if diverged:
+                    raise ValueError(*exc.args) from None
                 raise
             finally:
                 net.data_parallel(None, self._device)
@@ -561,7 +562,6 @@ class _BaseTorchEstimator(BaseEstimator):
             if monitor.best_state_ is None:
                 if saved is not None:
                     _restore_training_state(net, saved)
-                    monitor.best_state_ = None
                     raise KeyboardInterrupt(
                         "Training was interrupted before the first epoch ended; "
                         "the model is as it was before this call."
@@ -896,13 +896,7 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
     def _sample_weight(self, sample_weight, X, y):
         sw = _checked_sample_weight(sample_weight, X)
         if self.class_weight is not None:
-            cw = class_sample_weight(self.class_weight, y)
-            sw = sw * cw.astype(np.float32)
-            if sw.sum() <= 0:
-                raise ValueError(
-                    "sample_weight times class_weight is 0 for every sample: "
-                    "nothing would be trained on."
-                )
+            sw = class_sample_weight(self.class_weight, y, sw)
         return sw
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -1123,11 +1117,7 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         y2 = y.reshape(len(y), -1)
         if first_call:
             if self.normalize_y:
-                mean = np.average(y2, axis=0, weights=sample_weight)
-                std = np.sqrt(
-                    np.average((y2 - mean) ** 2, axis=0, weights=sample_weight)
-                )
-                std[std < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
+                mean, std = standardizing_scale(y2, sample_weight)
             else:
                 mean = np.zeros(y2.shape[1])
                 std = np.ones(y2.shape[1])

@@ -251,6 +251,12 @@ class _IndexSplit:
         return dataset.subset(self.train_index), dataset.subset(self.valid_index)
 
 
+def _batch_rows(target):
+    """Rows of a batch: of its (y, w), or the global ones of a DDP shard's
+    (y, w, global rows); the penalties divide by them."""
+    return target[2] if len(target) == 3 else len(target[0])
+
+
 class _SkorchNet(NeuralNet):
     """skorch net with a sample-weighted loss, L1/L2 penalties and clean stopping.
 
@@ -291,10 +297,8 @@ class _SkorchNet(NeuralNet):
         per_sample = self.criterion_(y_pred, y)
         if self._reduce_per_sample is not None:
             per_sample = self._reduce_per_sample(per_sample)
-        n_rows = per_sample.shape[0]
         if len(y_true) == 3:
             # a data-parallel shard: weights already divide by the global sum
-            n_rows = y_true[2]
             if per_sample.ndim > 1:
                 per_sample = per_sample.reshape(per_sample.shape[0], -1).mean(dim=1)
             loss = (per_sample * w).sum()
@@ -305,10 +309,9 @@ class _SkorchNet(NeuralNet):
             if per_sample.ndim > 1:
                 per_sample = per_sample.reshape(per_sample.shape[0], -1).mean(dim=1)
             loss = (per_sample * w).sum() / w.sum()
-        self._batch_rows = n_rows
         return loss
 
-    def _add_penalties(self, loss):
+    def _add_penalties(self, loss, n_rows):
         """Add the L1/L2 penalties' gradients to the weights' gradients.
 
         The gradient of ``0.5 * l2 * ||W||^2 / n_rows + l1 * ||W||_1 / n_rows``
@@ -320,7 +323,6 @@ class _SkorchNet(NeuralNet):
         if not params:
             return loss
         grads = [p.grad for p in params]
-        n_rows = self._batch_rows
         penalty = loss.new_zeros(())
         with torch.no_grad():
             if self._l2 > 0:
@@ -371,8 +373,7 @@ class _SkorchNet(NeuralNet):
             losses.append(step["loss"].detach())
             if training:
                 data_losses.append(step["data_loss"])
-            target = batch[1]  # (y, w), or (y, w, global rows) on a DDP shard
-            rows.append(target[2] if len(target) == 3 else len(target[0]))
+            rows.append(_batch_rows(batch[1]))
             for hook in end:
                 hook(self, batch=batch, training=training, **step)
         history = self.history
@@ -408,7 +409,7 @@ class _SkorchNet(NeuralNet):
         loss.backward()
         data_loss = loss.detach()
         if self._l2 > 0 or self._l1 > 0:
-            loss = self._add_penalties(loss)
+            loss = self._add_penalties(loss, _batch_rows(y))
         if self._max_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(
                 self.module_.parameters(), self._max_grad_norm
@@ -519,7 +520,7 @@ _CHANCE_MARGIN = 0.05
 
 
 class _Monitor(Callback):
-    """Non-finite loss check, stopping rule, best weights and the progress bar.
+    """Stopping rule, best weights and the progress bar.
 
     Stopping follows scikit-learn's MLP: with ``early_stopping`` the validation
     score must improve by ``tol`` within ``n_iter_no_change`` epochs; without it

@@ -24,7 +24,7 @@ from sklearn_mathdl.utils._compat import (
     _fit_context,
 )
 from sklearn_mathdl.utils._seeding import draw_seed
-from sklearn_mathdl.utils._validation import class_sample_weight
+from sklearn_mathdl.utils._validation import class_sample_weight, standardizing_scale
 
 # Largest n the "auto" solver factors exactly (an n x n float64 matrix: 3.2 GB).
 _EXACT_MAX_N = 20_000
@@ -639,9 +639,7 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
             )
         Y = y.reshape(len(y), -1).astype(np.float64)
         if self.normalize_y:
-            self._y_mean = np.average(Y, axis=0, weights=sw)
-            std = np.sqrt(np.average((Y - self._y_mean) ** 2, axis=0, weights=sw))
-            self._y_std = np.where(std > 1e-12 * (1 + np.abs(self._y_mean)), std, 1.0)
+            self._y_mean, self._y_std = standardizing_scale(Y, sw)
         else:
             self._y_mean, self._y_std = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
         dual = self._fit_core(X, (Y - self._y_mean) / self._y_std, sw)
@@ -886,13 +884,7 @@ class KernelRidgeClassifier(ClassifierMixin, _BaseKernelRidge):
             sw = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-            if self.class_weight is not None:
-                sw = sw * class_sample_weight(self.class_weight, y)
-            if not sw.sum() > 0:
-                raise ValueError(
-                    "The sample weights (times class_weight) are 0 for every "
-                    "sample: nothing would be fitted."
-                )
+            sw = class_sample_weight(self.class_weight, y, sw)
         dual = self._fit_core(X, Y, sw)
         self._dual_2d = dual
         self.dual_coef_ = dual[:, 0] if dual.shape[1] == 1 else dual

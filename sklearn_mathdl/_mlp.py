@@ -3,25 +3,19 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
-
 from sklearn.base import ClassifierMixin, RegressorMixin
 
 from sklearn_mathdl._base import _BaseTorchClassifier, _BaseTorchRegressor
 from sklearn_mathdl._modules import ACTIVATIONS, _MLPModule
 from sklearn_mathdl.utils._compat import StrOptions
+from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 
 
 class _MLPMixin:
     """Module construction and the width rule shared by both MLP tasks."""
 
     def _build_module(self, n_features_in, n_outputs):
-        for size in self.hidden_layer_sizes:
-            if not isinstance(size, Integral) or size < 1:
-                raise ValueError(
-                    "hidden_layer_sizes must contain positive integers, got "
-                    f"{self.hidden_layer_sizes!r}."
-                )
+        check_hidden_layer_sizes(self.hidden_layer_sizes)
         return _MLPModule(
             n_features_in,
             n_outputs,

@@ -12,6 +12,7 @@ from sklearn_mathdl._base import _BaseTorchClassifier, _BaseTorchRegressor
 from sklearn_mathdl._modules import ACTIVATIONS, _NeuralODEModule
 from sklearn_mathdl._modules._ode import ADAPTIVE_SOLVERS, FIXED_STEP_SOLVERS
 from sklearn_mathdl.utils._compat import Interval, StrOptions
+from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 
 _ODE_CONSTRAINTS = {
     "hidden_layer_sizes": [tuple, list],
@@ -52,12 +53,7 @@ class _NeuralODEMixin:
     """Module construction and solver statistics shared by both tasks."""
 
     def _build_module(self, n_features_in, n_outputs):
-        for size in self.hidden_layer_sizes:
-            if not isinstance(size, Integral) or size < 1:
-                raise ValueError(
-                    "hidden_layer_sizes must contain positive integers, got "
-                    f"{self.hidden_layer_sizes!r}."
-                )
+        check_hidden_layer_sizes(self.hidden_layer_sizes)
         if self.dropout > 0 or self.batch_norm:
             raise ValueError(
                 f"{type(self).__name__} does not support dropout or batch_norm: a "
