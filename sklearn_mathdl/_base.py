@@ -7,6 +7,7 @@ import functools
 import inspect
 import math
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -157,6 +158,25 @@ def _data_parallel_setup(context, device, seed, batch_size):
     box = [int(seed)]
     torch.distributed.broadcast_object_list(box, src=0)
     return device, box[0]
+
+
+@dataclass
+class _FitPlan:
+    """What one fit call does, decided before any training (``_plan_fit``)."""
+
+    incremental: bool
+    continuing: bool
+    context: object
+    dataset: object
+    train_split: object
+    use_validation: bool
+    batch_size: int
+    chance_loss: object
+    max_epochs: int
+    patience: int
+    epochs: int
+    call_seed: int
+    rank_seed: int
 
 
 class _BaseTorchEstimator(BaseEstimator):
@@ -371,8 +391,24 @@ class _BaseTorchEstimator(BaseEstimator):
         """Train the module on validated ``X`` (float32) and encoded ``y``.
 
         ``incremental`` is True for ``partial_fit``: one epoch, no validation
-        split, continuing from the current state when there is one.
+        split, continuing from the current state when there is one. The steps:
+        plan the fit (budget, split, seeds), build the net or continue the
+        fitted one, train it, and read the fitted attributes off it.
         """
+        plan = self._plan_fit(X, y, sample_weight, n_outputs, incremental)
+        with torch_seed(plan.rank_seed, self._device):
+            if plan.continuing:
+                net, monitor, saved = self._continue_net(plan)
+            else:
+                net, monitor, saved = self._build_net(plan, n_outputs), None, None
+                monitor = dict(net.callbacks)["monitor"]
+            self._train_net(net, monitor, saved, plan)
+        if net._interrupted:
+            self._recover_from_interrupt(net, monitor, saved)
+        return self._finish_fit(net, monitor, plan)
+
+    def _plan_fit(self, X, y, sample_weight, n_outputs, incremental):
+        """Device, seeds, dataset, validation split and epoch budget of a fit."""
         n_samples = X.shape[0]
         if incremental and self.early_stopping:
             # as scikit-learn's MLP: one epoch on a batch has no validation
@@ -420,8 +456,6 @@ class _BaseTorchEstimator(BaseEstimator):
             n_train = len(rows)
             chance_loss = self._chance_loss(y[rows], sample_weight[rows])
         max_epochs = self._resolved_max_iter(n_train, batch_size)
-        patience = self._resolved_patience(n_train, batch_size)
-        epochs = 1 if incremental else max_epochs
         if getattr(self, "batch_norm", False) and (batch_size < 2 or n_samples < 2):
             raise ValueError(
                 "batch_norm=True needs batches of at least 2 rows (batch "
@@ -431,157 +465,180 @@ class _BaseTorchEstimator(BaseEstimator):
         # Each call draws fresh dropout masks and shuffles, reproducibly.
         n_done = len(self._net.history) if continuing else 0
         call_seed = self._seed + 7919 * n_done
-        # data-parallel processes share the shuffling (seeded by call_seed)
-        # but draw their own dropout masks
-        rank_seed = call_seed + (0 if context is None else 104729 * context.rank)
+        return _FitPlan(
+            incremental=incremental,
+            continuing=continuing,
+            context=context,
+            dataset=dataset,
+            train_split=train_split,
+            use_validation=use_validation,
+            batch_size=batch_size,
+            chance_loss=chance_loss,
+            max_epochs=max_epochs,
+            patience=self._resolved_patience(n_train, batch_size),
+            epochs=1 if incremental else max_epochs,
+            call_seed=call_seed,
+            # data-parallel processes share the shuffling (seeded by
+            # call_seed) but draw their own dropout masks
+            rank_seed=call_seed + (0 if context is None else 104729 * context.rank),
+        )
 
-        with torch_seed(rank_seed, self._device):
-            saved = None
-            if continuing:
-                net = self._net
-                # a failed or interrupted call must leave the model as it was
-                saved = _save_training_state(net)
-                net.max_epochs = epochs
-                net.train_split = train_split
-                net.batch_size = batch_size
-                monitor = dict(net.callbacks)["monitor"]
-                monitor.early_stopping = use_validation
-                monitor.stop_on_plateau = not incremental
-                monitor.total_epochs = epochs
-                monitor.no_improvement_ = 0
-                monitor.validation_scores_ = []
-                monitor.best_validation_score_ = -np.inf
-                monitor.chance_loss = chance_loss
-                monitor.n_iter_no_change = patience
-            else:
-                module = self._build_module(self.n_features_in_, n_outputs)
-                monitor = _Monitor(
-                    score_fn=self._validation_score,
-                    tol=self.tol,
-                    n_iter_no_change=patience,
-                    early_stopping=use_validation,
-                    verbose=self.verbose,
-                    stop_on_plateau=not incremental,
-                    total_epochs=epochs,
-                    chance_loss=chance_loss,
-                    separated_fraction=self._separated_fraction,
-                )
-                lr0 = self.learning_rate_init * self._lr_scale()
-                schedule = _LRSchedule(
-                    self.learning_rate,
-                    lr0,
-                    power_t=self.power_t,
-                    n_epochs=max_epochs,
-                    tol=self.tol,
-                    patience=2,
-                    monitor="valid_loss" if use_validation else "train_loss",
-                )
-                generator = torch.Generator().manual_seed(self._seed)
-                net = _SkorchNet(
-                    module=module,
-                    criterion=self._criterion(),
-                    optimizer=_OPTIMIZERS[self.optimizer],
-                    lr=lr0,
-                    max_epochs=epochs,
-                    batch_size=batch_size,
-                    iterator_train=_TensorBatchIterator,
-                    iterator_valid=_TensorBatchIterator,
-                    iterator_train__shuffle=self.shuffle,
-                    iterator_train__generator=generator,
-                    iterator_valid__batch_size=_VALID_CHUNK,
-                    train_split=train_split,
-                    # family callbacks first: they see each epoch before the
-                    # monitor may stop training at its end
-                    callbacks=[
-                        *self._extra_callbacks(),
-                        ("monitor", monitor),
-                        ("schedule", schedule),
-                    ],
-                    # history keeps the epoch losses, which _SkorchNet records
-                    # itself; skorch's timing, printing and per-batch loss
-                    # scoring are unused
-                    callbacks__epoch_timer=None,
-                    callbacks__print_log=None,
-                    callbacks__train_loss=None,
-                    callbacks__valid_loss=None,
-                    predict_nonlinearity=None,
-                    device=str(self._device),
-                    verbose=0,
-                    **self._make_optimizer_kwargs(),
-                )
-                net.initialize()
-                net.configure(
-                    l2=self.alpha,
-                    l1=self.l1_alpha,
-                    reduce_per_sample=getattr(self, "_reduce_per_sample", None),
-                    max_grad_norm=getattr(self, "max_grad_norm", None),
-                )
-                self._net_n_outputs = n_outputs
+    def _continue_net(self, plan):
+        """The fitted net, set up for another call; and its saved state."""
+        net = self._net
+        # a failed or interrupted call must leave the model as it was
+        saved = _save_training_state(net)
+        net.max_epochs = plan.epochs
+        net.train_split = plan.train_split
+        net.batch_size = plan.batch_size
+        monitor = dict(net.callbacks)["monitor"]
+        monitor.early_stopping = plan.use_validation
+        monitor.stop_on_plateau = not plan.incremental
+        monitor.total_epochs = plan.epochs
+        monitor.no_improvement_ = 0
+        monitor.validation_scores_ = []
+        monitor.best_validation_score_ = -np.inf
+        monitor.chance_loss = plan.chance_loss
+        monitor.n_iter_no_change = plan.patience
+        return net, monitor, saved
 
-            net.data_parallel(context, self._device)
-            try:
-                net.partial_fit(dataset, None)
-            except BaseException as exc:
-                monitor.best_state_ = None
-                diverged = isinstance(exc, _NonFiniteLossError)
-                if saved is not None:
-                    # a NaN loss, an ODE solver failing on diverged weights...
-                    _restore_training_state(net, saved)
-                    if isinstance(exc, ValueError) and exc.args:
-                        exc.args = (
-                            f"{exc.args[0]} The model is unchanged: it predicts "
-                            "as before this call.",
-                            *exc.args[1:],
-                        )
-                elif diverged:
-                    self._reset_fitted_state()
-                if diverged:
-                    raise ValueError(*exc.args) from None
-                raise
-            finally:
-                net.data_parallel(None, self._device)
+    def _build_net(self, plan, n_outputs):
+        """A new module, optimizer, stopping rule and schedule in a skorch net."""
+        module = self._build_module(self.n_features_in_, n_outputs)
+        monitor = _Monitor(
+            score_fn=self._validation_score,
+            tol=self.tol,
+            n_iter_no_change=plan.patience,
+            early_stopping=plan.use_validation,
+            verbose=self.verbose,
+            stop_on_plateau=not plan.incremental,
+            total_epochs=plan.epochs,
+            chance_loss=plan.chance_loss,
+            separated_fraction=self._separated_fraction,
+        )
+        lr0 = self.learning_rate_init * self._lr_scale()
+        schedule = _LRSchedule(
+            self.learning_rate,
+            lr0,
+            power_t=self.power_t,
+            n_epochs=plan.max_epochs,
+            tol=self.tol,
+            patience=2,
+            monitor="valid_loss" if plan.use_validation else "train_loss",
+        )
+        generator = torch.Generator().manual_seed(self._seed)
+        net = _SkorchNet(
+            module=module,
+            criterion=self._criterion(),
+            optimizer=_OPTIMIZERS[self.optimizer],
+            lr=lr0,
+            max_epochs=plan.epochs,
+            batch_size=plan.batch_size,
+            iterator_train=_TensorBatchIterator,
+            iterator_valid=_TensorBatchIterator,
+            iterator_train__shuffle=self.shuffle,
+            iterator_train__generator=generator,
+            iterator_valid__batch_size=_VALID_CHUNK,
+            train_split=plan.train_split,
+            # family callbacks first: they see each epoch before the
+            # monitor may stop training at its end
+            callbacks=[
+                *self._extra_callbacks(),
+                ("monitor", monitor),
+                ("schedule", schedule),
+            ],
+            # history keeps the epoch losses, which _SkorchNet records
+            # itself; skorch's timing, printing and per-batch loss
+            # scoring are unused
+            callbacks__epoch_timer=None,
+            callbacks__print_log=None,
+            callbacks__train_loss=None,
+            callbacks__valid_loss=None,
+            predict_nonlinearity=None,
+            device=str(self._device),
+            verbose=0,
+            **self._make_optimizer_kwargs(),
+        )
+        net.initialize()
+        net.configure(
+            l2=self.alpha,
+            l1=self.l1_alpha,
+            reduce_per_sample=getattr(self, "_reduce_per_sample", None),
+            max_grad_norm=getattr(self, "max_grad_norm", None),
+        )
+        self._net_n_outputs = n_outputs
+        return net
 
-            if not net._interrupted:
-                if use_validation and monitor.best_state_ is not None:
-                    net.module_.load_state_dict(monitor.best_state_)
-                if not incremental:
-                    train_ds = dataset
-                    if use_validation:
-                        train_ds = dataset.subset(train_split.train_index)
-                    _refresh_batch_norm(
-                        net.module_,
-                        train_ds,
-                        batch_size,
-                        torch.Generator().manual_seed(call_seed + 1),
+    def _train_net(self, net, monitor, saved, plan):
+        """Run the epochs; on failure leave the model as it was before the call."""
+        net.data_parallel(plan.context, self._device)
+        try:
+            net.partial_fit(plan.dataset, None)
+        except BaseException as exc:
+            monitor.best_state_ = None
+            diverged = isinstance(exc, _NonFiniteLossError)
+            if saved is not None:
+                # a NaN loss, an ODE solver failing on diverged weights...
+                _restore_training_state(net, saved)
+                if isinstance(exc, ValueError) and exc.args:
+                    exc.args = (
+                        f"{exc.args[0]} The model is unchanged: it predicts "
+                        "as before this call.",
+                        *exc.args[1:],
                     )
+            elif diverged:
+                self._reset_fitted_state()
+            if diverged:
+                raise ValueError(*exc.args) from None
+            raise
+        finally:
+            net.data_parallel(None, self._device)
 
         if net._interrupted:
-            # drop the row of the epoch that the interrupt cut short
-            while len(net.history) and "train_loss" not in net.history[-1]:
-                net.history.pop()
-            if monitor.best_state_ is None:
-                if saved is not None:
-                    _restore_training_state(net, saved)
-                    raise KeyboardInterrupt(
-                        "Training was interrupted before the first epoch ended; "
-                        "the model is as it was before this call."
-                    )
-                self._reset_fitted_state()
+            return
+        if plan.use_validation and monitor.best_state_ is not None:
+            net.module_.load_state_dict(monitor.best_state_)
+        if not plan.incremental:
+            train_ds = plan.dataset
+            if plan.use_validation:
+                train_ds = train_ds.subset(plan.train_split.train_index)
+            _refresh_batch_norm(
+                net.module_,
+                train_ds,
+                plan.batch_size,
+                torch.Generator().manual_seed(plan.call_seed + 1),
+            )
+
+    def _recover_from_interrupt(self, net, monitor, saved):
+        """After Ctrl-C: keep the best weights so far, or undo the call."""
+        # drop the row of the epoch that the interrupt cut short
+        while len(net.history) and "train_loss" not in net.history[-1]:
+            net.history.pop()
+        if monitor.best_state_ is None:
+            if saved is not None:
+                _restore_training_state(net, saved)
                 raise KeyboardInterrupt(
                     "Training was interrupted before the first epoch ended; "
-                    "the estimator is not fitted."
+                    "the model is as it was before this call."
                 )
-            net.module_.load_state_dict(monitor.best_state_)
-            warnings.warn(
-                f"Training interrupted (KeyboardInterrupt) after "
-                f"{len(net.history)} epoch(s); keeping the best weights so far "
-                f"(epoch {monitor.best_epoch_}).",
-                UserWarning,
-                stacklevel=3,
+            self._reset_fitted_state()
+            raise KeyboardInterrupt(
+                "Training was interrupted before the first epoch ended; "
+                "the estimator is not fitted."
             )
+        net.module_.load_state_dict(monitor.best_state_)
+        warnings.warn(
+            f"Training interrupted (KeyboardInterrupt) after "
+            f"{len(net.history)} epoch(s); keeping the best weights so far "
+            f"(epoch {monitor.best_epoch_}).",
+            UserWarning,
+            stacklevel=4,
+        )
+
+    def _finish_fit(self, net, monitor, plan):
+        """Fitted attributes, and the divergence and convergence warnings."""
         monitor.best_state_ = None
         net.module_.eval()
-
         self._net = net
         self.module_ = net.module_
         self._after_fit(net)
@@ -590,27 +647,23 @@ class _BaseTorchEstimator(BaseEstimator):
         self.loss_ = self.loss_curve_[-1]
         self.n_iter_ = len(history)
         self.best_loss_ = float(monitor.best_loss_)
-        if use_validation:
+        if plan.use_validation:
             self.validation_scores_ = list(monitor.validation_scores_)
             self.best_validation_score_ = float(monitor.best_validation_score_)
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-        if not incremental and not net._interrupted and chance_loss is not None:
-            self._warn_if_diverged(history, chance_loss)
-        if (
-            not incremental
-            and not net._interrupted
-            and not monitor.converged_
-            and patience <= epochs
-        ):
+        finished = not plan.incremental and not net._interrupted
+        if finished and plan.chance_loss is not None:
+            self._warn_if_diverged(history, plan.chance_loss)
+        if finished and not monitor.converged_ and plan.patience <= plan.epochs:
             warnings.warn(
-                f"{type(self).__name__}: max_iter={self.max_iter} ({epochs} "
+                f"{type(self).__name__}: max_iter={self.max_iter} ({plan.epochs} "
                 "epochs) reached "
                 "and the optimization hasn't converged yet (tol="
-                f"{self.tol}, n_iter_no_change={patience}).",
+                f"{self.tol}, n_iter_no_change={plan.patience}).",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         return self
 
@@ -633,7 +686,7 @@ class _BaseTorchEstimator(BaseEstimator):
                 f"{first:.4g}. Try a smaller learning_rate_init, scaling the "
                 "inputs (e.g. StandardScaler), or a stronger alpha.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
 
     def _validation_split(self, y, n_samples):
