@@ -7,6 +7,7 @@ from sklearn_mathdl import kernels, timeseries
 from sklearn_mathdl._conformal import ConformalRegressor
 from sklearn_mathdl._ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
+from sklearn_mathdl._kernel_ridge_cv import KernelRidgeCV
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
 from sklearn_mathdl._sequence import (
@@ -28,6 +29,7 @@ __all__ = [
     "DeepEnsembleClassifier",
     "DeepEnsembleRegressor",
     "KernelRidge",
+    "KernelRidgeCV",
     "KernelRidgeClassifier",
     "MLPClassifier",
     "MLPRegressor",

@@ -115,7 +115,22 @@ ODE_XFAILS = {
 }
 
 
+# As scikit-learn's RidgeCV: leaving out one of k repeated rows is not leaving
+# out a row of weight k, so the selected alpha (and the model) can differ.
+LOO_XFAILS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "Leave-one-out selection: a row repeated k times is left out one copy "
+        "at a time, a row of weight k all at once, so the chosen alpha differs "
+        "(scikit-learn's RidgeCV fails this check for the same reason). At a "
+        "fixed alpha the weighted fit equals the repeated one: "
+        "tests/test_kernel_ridge_cv.py."
+    ),
+}
+
+
 def _xfails(estimator):
+    if type(estimator).__name__ == "KernelRidgeCV":
+        return LOO_XFAILS
     if type(estimator).__name__.startswith("NeuralODE"):
         return ODE_XFAILS
     if isinstance(estimator, _BaseTorchEstimator) or isinstance(

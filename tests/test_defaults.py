@@ -226,9 +226,7 @@ def test_auto_patch_size_caps_the_steps(Est):
     short = Est(max_iter=1, **kw).fit(X, y)  # 24 timepoints: one per step
     assert short.module_.patch_size == 1
     ragged = [x[:, : 200 + i] for i, x in enumerate(long)]
-    assert np.isfinite(
-        Est(max_iter=1, **kw).fit(ragged, y).predict_proba(ragged)
-    ).all()
+    assert np.isfinite(Est(max_iter=1, **kw).fit(ragged, y).predict_proba(ragged)).all()
 
 
 # ------------------------------------------------------------ the suite

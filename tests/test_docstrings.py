@@ -110,9 +110,14 @@ def test_shared_parameters_have_identical_text(family):
     # tokens, or flat images for the VAE); alpha's default is chosen per
     # architecture on the development suite (bench_defaults.py), and so is
     # the "auto" batch size (small for convolutions and attention) and the
-    # kernel of KernelRidgeClassifier (KernelRidge keeps scikit-learn's)
+    # kernel of KernelRidgeClassifier (KernelRidge keeps scikit-learn's);
+    # KernelRidgeCV's gamma also takes a grid, and its solver/n_centers have
+    # no FALKON
     intentionally_different = {
         "alpha",
+        "gamma",
+        "solver",
+        "n_centers",
         "batch_size",
         "kernel",
         "hidden_layer_sizes",
