@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from sklearn_mathdl import _batched
 from sklearn_mathdl import distributed as _distributed
 from sklearn_mathdl._engine import (
     _CHANCE_MARGIN,
@@ -395,7 +396,19 @@ class _BaseTorchEstimator(BaseEstimator):
         plan the fit (budget, split, seeds), build the net or continue the
         fitted one, train it, and read the fitted attributes off it.
         """
+        fresh = not incremental and not (self.warm_start and hasattr(self, "_net"))
+        if fresh:
+            done = _batched.lookup(self, X, y, sample_weight)
+            if done is not None:  # trained already, with other candidates
+                return self._adopt_fit(done)
         plan = self._plan_fit(X, y, sample_weight, n_outputs, incremental)
+        request = _batched.active_request(self) if fresh else None
+        if request is not None:
+            with torch_seed(plan.rank_seed, self._device):
+                _batched.train_batched(
+                    self, plan, n_outputs, request, X, y, sample_weight
+                )
+            return self
         with torch_seed(plan.rank_seed, self._device):
             if plan.continuing:
                 net, monitor, saved = self._continue_net(plan)
@@ -406,6 +419,14 @@ class _BaseTorchEstimator(BaseEstimator):
         if net._interrupted:
             self._recover_from_interrupt(net, monitor, saved)
         return self._finish_fit(net, monitor, plan)
+
+    def _adopt_fit(self, fitted):
+        """Take the fitted state of an equal estimator trained on the same data."""
+        params = self.get_params(deep=False)
+        for key, value in vars(fitted).items():
+            if key not in params:
+                setattr(self, key, value)
+        return self
 
     def _plan_fit(self, X, y, sample_weight, n_outputs, incremental):
         """Device, seeds, dataset, validation split and epoch budget of a fit."""

@@ -590,10 +590,15 @@ class _Monitor(Callback):
             else:
                 self._valid_out.append((y_pred.detach(), y, w))
 
+    # False when the weights live elsewhere during training (a batched search
+    # stacks the candidates' weights): only the best epoch is recorded
+    keep_best_state = True
+
     def _snapshot(self, net):
-        self.best_state_ = {
-            k: v.detach().clone() for k, v in net.module_.state_dict().items()
-        }
+        if self.keep_best_state:
+            self.best_state_ = {
+                k: v.detach().clone() for k, v in net.module_.state_dict().items()
+            }
         self.best_epoch_ = len(net.history)
 
     def on_epoch_end(self, net, **kwargs):

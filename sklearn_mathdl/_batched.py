@@ -1,0 +1,439 @@
+"""Candidates of one architecture trained together as one stacked model.
+
+A batched search (:mod:`sklearn_mathdl.model_selection`) asks an estimator to
+train several candidates at once: ``fit`` runs under :func:`batch_request`,
+and ``_fit_engine`` hands the work to :func:`train_batched`. Each candidate
+gets the net a separate fit would build (same seed, so the same initial
+weights, the same batches, the same stopping rule instance); only the weights
+are stacked along a leading candidate axis while training, so that a step
+costs one batched matmul per layer instead of one small one per candidate.
+The per-candidate hyper-parameters (``alpha``, ``learning_rate_init``, ...)
+are tensors over that axis, and a candidate whose stopping rule fires gets a
+zero learning rate from then on: it stops changing while the others go on.
+
+The fitted candidates are registered (:func:`registered`) under a key of their
+parameters and training data; when scikit-learn's search loop later fits the
+same candidate on the same data, ``_fit_engine`` adopts the registered result
+(:func:`lookup`) instead of training again.
+"""
+
+# Authors: The sklearn_mathdl developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import contextlib
+import contextvars
+import dataclasses
+import hashlib
+import math
+import threading
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from torch import nn
+
+from sklearn_mathdl._engine import _StopTraining, _TensorBatchIterator
+from sklearn_mathdl.utils._seeding import torch_seed
+
+# Parameters that may differ between the candidates of one batched fit.
+BATCHABLE = (
+    "alpha",
+    "l1_alpha",
+    "learning_rate_init",
+    "momentum",
+    "dropout",
+    "tol",
+    "n_iter_no_change",
+    "max_iter",
+)
+
+_REQUEST = contextvars.ContextVar("sklearn_mathdl_batch_request", default=None)
+_REGISTRY = {}
+_LOCK = threading.Lock()
+
+
+# ----------------------------------------------------------- bookkeeping
+def params_key(estimator):
+    """The estimator's own parameters, as a hashable key."""
+    return repr(sorted(estimator.get_params(deep=False).items()))
+
+
+def data_key(*arrays):
+    """A digest of the training arrays (shape, dtype and bytes)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        digest.update(f"{a.shape}{a.dtype}".encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()
+
+
+def lookup(estimator, X, y, sample_weight):
+    """The registered fit of this estimator on this data, or None."""
+    if not _REGISTRY or not isinstance(X, np.ndarray):
+        return None
+    key = (params_key(estimator), data_key(X, y, sample_weight))
+    with _LOCK:
+        return _REGISTRY.get(key)
+
+
+@contextlib.contextmanager
+def registered(entries):
+    """Make ``{(params_key, data_key): fitted estimator}`` visible to lookup."""
+    with _LOCK:
+        _REGISTRY.update(entries)
+    try:
+        yield
+    finally:
+        with _LOCK:
+            for key in entries:
+                _REGISTRY.pop(key, None)
+
+
+@dataclasses.dataclass
+class BatchRequest:
+    """Candidates (parameter overrides) that ``estimator.fit`` trains at once."""
+
+    estimator: object
+    candidates: list
+    fitted: list = None  # one fitted estimator (None: it failed) per candidate
+    data_key: str = None
+
+
+@contextlib.contextmanager
+def batch_request(estimator, candidates):
+    request = BatchRequest(estimator, list(candidates))
+    token = _REQUEST.set(request)
+    try:
+        yield request
+    finally:
+        _REQUEST.reset(token)
+
+
+def active_request(estimator):
+    """The batch request addressed to this estimator object, if any."""
+    request = _REQUEST.get()
+    return request if request is not None and request.estimator is estimator else None
+
+
+def why_not_batched(estimator, candidates):
+    """None if these candidates of ``estimator`` can train together, else why not."""
+    from sklearn_mathdl._mlp import _MLPMixin
+
+    if not isinstance(estimator, _MLPMixin):
+        return f"{type(estimator).__name__} has no batched trainer (MLPs only)"
+    for params in candidates:
+        other = sorted(set(params) - set(BATCHABLE))
+        if other:
+            return f"candidates differ in {other}, which changes the architecture"
+    settings = [clone(estimator).set_params(**p) for p in candidates]
+    checks = {
+        "batch_norm=True": lambda e: e.batch_norm,
+        f"scaling={estimator.scaling!r}": lambda e: e.scaling != "standard",
+        f"optimizer={estimator.optimizer!r}": lambda e: (
+            e.optimizer not in ("adam", "sgd")
+        ),
+        "optimizer_params": lambda e: bool(e.optimizer_params),
+        f"learning_rate={estimator.learning_rate!r}": lambda e: (
+            e.learning_rate not in ("constant", "invscaling", "cosine")
+        ),
+        "early_stopping=True": lambda e: e.early_stopping,
+    }
+    for what, fails in checks.items():
+        if any(fails(e) for e in settings):
+            return f"{what} is not batched"
+    return None
+
+
+# --------------------------------------------------------------- training
+class _StackedMLP:
+    """The Linear layers of C MLPs stacked: weights (C, out, in), biases (C, out)."""
+
+    def __init__(self, modules, dropout, device):
+        per_module = [
+            [m for m in mod.layers if isinstance(m, nn.Linear)] for mod in modules
+        ]
+        self.linears = per_module
+        self.weights = [
+            torch.stack([lin[k].weight.detach() for lin in per_module]).clone()
+            for k in range(len(per_module[0]))
+        ]
+        self.biases = [
+            torch.stack([lin[k].bias.detach() for lin in per_module]).clone()
+            for k in range(len(per_module[0]))
+        ]
+        for p in self.params:
+            p.requires_grad_(True)
+        acts = [
+            m for m in modules[0].layers if not isinstance(m, (nn.Linear, nn.Dropout))
+        ]
+        self.activation = acts[0] if acts else None
+        self.dropout = torch.as_tensor(dropout, dtype=torch.float32, device=device)
+        self.any_dropout = bool((self.dropout > 0).any())
+
+    @property
+    def params(self):
+        return [*self.weights, *self.biases]
+
+    def keep(self, rows):
+        """Drop the stopped candidates: keep stack positions ``rows``."""
+        self.linears = [self.linears[r] for r in rows.tolist()]
+        self.weights = [W.detach()[rows].clone().requires_grad_() for W in self.weights]
+        self.biases = [b.detach()[rows].clone().requires_grad_() for b in self.biases]
+        self.dropout = self.dropout[rows]
+        self.any_dropout = bool((self.dropout > 0).any())
+
+    def forward(self, X, training):
+        C = self.weights[0].shape[0]
+        h = X.expand(C, *X.shape)
+        last = len(self.weights) - 1
+        for k, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            h = torch.baddbmm(b[:, None, :], h, W.mT)
+            if k < last:
+                h = self.activation(h)
+                if training and self.any_dropout:
+                    p = self.dropout[:, None, None]
+                    keep = torch.rand_like(h) >= p
+                    h = h * keep / (1.0 - p)
+        return h
+
+    def write_back(self, pos):
+        """Copy the trained weights at stack position ``pos`` into its module."""
+        with torch.no_grad():
+            for k, lin in enumerate(self.linears[pos]):
+                lin.weight.copy_(self.weights[k][pos])
+                lin.bias.copy_(self.biases[k][pos])
+
+
+def _per_candidate(values, like):
+    """A (C, 1, ..., 1) view of ``values`` that broadcasts against ``like``."""
+    return values.view(-1, *([1] * (like.ndim - 1)))
+
+
+class _StackedOptimizer:
+    """Adam or SGD (with momentum/Nesterov) with a learning rate per candidate.
+
+    The arithmetic is torch's (fused Adam's order of operations; SGD's
+    momentum buffer starting at the first gradient), applied to all
+    candidates at once.
+    """
+
+    def __init__(self, kind, params, momentum, nesterov):
+        self.kind = kind
+        self.params = params
+        self.t = 0
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.state = [None] * len(params)
+
+    def keep(self, rows, params):
+        """Follow ``_StackedMLP.keep``: the kept candidates' state, new tensors."""
+        self.params = params
+        self.momentum = self.momentum[rows]
+        self.state = [
+            None
+            if st is None
+            else tuple(t[rows] for t in st)
+            if isinstance(st, tuple)
+            else st[rows]
+            for st in self.state
+        ]
+
+    @torch.no_grad()
+    def step(self, lr):
+        self.t += 1
+        if self.kind == "adam":
+            beta1, beta2, eps = 0.9, 0.999, 1e-8
+            bc1 = 1.0 - beta1**self.t
+            bc2_sqrt = math.sqrt(1.0 - beta2**self.t)
+            for i, p in enumerate(self.params):
+                g = p.grad
+                if self.state[i] is None:
+                    self.state[i] = (torch.zeros_like(p), torch.zeros_like(p))
+                m, v = self.state[i]
+                m.lerp_(g, 1.0 - beta1)
+                v.mul_(beta2).addcmul_(g, g, value=1.0 - beta2)
+                denom = (v.sqrt() / bc2_sqrt).add_(eps)
+                p.sub_(_per_candidate(lr / bc1, p) * m / denom)
+            return
+        for i, p in enumerate(self.params):
+            g = p.grad
+            mom = _per_candidate(self.momentum, p)
+            if self.state[i] is None:
+                self.state[i] = g.clone()
+            else:
+                self.state[i].mul_(mom).add_(g)
+            buf = self.state[i]
+            update = g + mom * buf if self.nesterov else buf
+            p.sub_(_per_candidate(lr, p) * update)
+
+
+def _candidate_nets(estimator, plan, n_outputs, candidates):
+    """One (estimator, net, monitor, plan) per candidate, as a separate fit has."""
+    params = estimator.get_params(deep=False)
+    state = {k: v for k, v in vars(estimator).items() if k not in params}
+    n_train = len(plan.dataset)
+    members = []
+    for overrides in candidates:
+        est = clone(estimator).set_params(**overrides)
+        vars(est).update(state)
+        epochs = est._resolved_max_iter(n_train, plan.batch_size)
+        plan_c = dataclasses.replace(
+            plan,
+            max_epochs=epochs,
+            epochs=epochs,
+            patience=est._resolved_patience(n_train, plan.batch_size),
+        )
+        with torch_seed(plan.rank_seed, est._device):
+            net = est._build_net(plan_c, n_outputs)
+        monitor = dict(net.callbacks)["monitor"]
+        monitor.keep_best_state = False
+        members.append((est, net, monitor, plan_c))
+    return members
+
+
+def _lr_factors(kind, power_t, step, epoch, max_epochs):
+    """The schedule's multiplier of learning_rate_init, per candidate."""
+    if kind == "invscaling":
+        return torch.full_like(max_epochs, 1.0 / (1.0 + step) ** power_t)
+    if kind == "cosine":
+        frac = torch.clamp(epoch / max_epochs.clamp_min(1), max=1.0)
+        return 0.5 * (1.0 + torch.cos(math.pi * frac))
+    return torch.ones_like(max_epochs)
+
+
+def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
+    """Train ``request.candidates`` of ``estimator`` together (see module doc)."""
+    members = _candidate_nets(estimator, plan, n_outputs, request.candidates)
+    ests = [m[0] for m in members]
+    device = estimator._device
+    C = len(members)
+
+    def tensor(values):
+        return torch.tensor(values, dtype=torch.float32, device=device)
+
+    alpha = tensor([e.alpha for e in ests])
+    l1 = tensor([e.l1_alpha for e in ests])
+    lr0 = tensor([e.learning_rate_init * e._lr_scale() for e in ests])
+    momentum = tensor([e.momentum for e in ests])
+    max_epochs = tensor([m[3].max_epochs for m in members])
+    use_l2, use_l1 = bool((alpha > 0).any()), bool((l1 > 0).any())
+    criterion = estimator._criterion()
+    dataset = plan.dataset
+    iterator = _TensorBatchIterator(
+        dataset,
+        plan.batch_size,
+        shuffle=estimator.shuffle,
+        generator=torch.Generator().manual_seed(estimator._seed),
+    )
+    with torch_seed(plan.rank_seed, device):
+        stack = _StackedMLP(
+            [m[1].module_ for m in members], [e.dropout for e in ests], device
+        )
+        optimizer = _StackedOptimizer(
+            estimator.optimizer,
+            stack.params,
+            momentum,
+            bool(estimator.nesterovs_momentum),
+        )
+        ids = list(range(C))  # the candidate at each stack position
+        failed = [False] * C
+        steps = 0
+        for epoch in range(int(max_epochs.max())):
+            losses, data_losses, rows = [], [], []
+            for Xb, (yb, wb) in iterator:
+                factor = _lr_factors(
+                    estimator.learning_rate, estimator.power_t, steps, epoch, max_epochs
+                )
+                data = _candidate_losses(
+                    stack.forward(Xb, True), yb, wb, criterion, len(ids)
+                )
+                for p in stack.params:
+                    p.grad = None
+                data.sum().backward()
+                penalty = _add_penalties(stack, alpha, l1, len(yb), use_l2, use_l1)
+                optimizer.step(lr0 * factor)
+                losses.append((data + penalty).detach())
+                data_losses.append(data.detach())
+                rows.append(len(yb))
+                steps += 1
+            weights = torch.tensor(rows, dtype=torch.float64)[:, None]
+            total = weights.sum()
+            epoch_loss = (torch.stack(losses).cpu().double() * weights).sum(0) / total
+            epoch_data = (torch.stack(data_losses).cpu().double() * weights).sum(0)
+            epoch_data = epoch_data / total
+            done = []
+            for pos, c in enumerate(ids):
+                est, net, monitor, plan_c = members[c]
+                if not math.isfinite(float(epoch_loss[pos])):
+                    failed[c] = True  # a separate fit raises; the search refits it
+                    done.append(pos)
+                    continue
+                history = net.history
+                history.new_epoch()
+                history.record("epoch", len(history))
+                history.record("train_batch_count", len(rows))
+                history.record("train_loss", float(epoch_loss[pos]))
+                history.record("train_data_loss", float(epoch_data[pos]))
+                try:
+                    monitor.on_epoch_end(net)
+                except _StopTraining:
+                    done.append(pos)
+                    continue
+                if len(history) >= plan_c.max_epochs:
+                    done.append(pos)
+            if done:
+                for pos in done:
+                    if not failed[ids[pos]]:
+                        stack.write_back(pos)
+                        _close_schedule(members[ids[pos]][1], steps)
+                kept = [pos for pos in range(len(ids)) if pos not in done]
+                if not kept:
+                    break
+                rows_t = torch.tensor(kept, device=device)
+                stack.keep(rows_t)
+                optimizer.keep(rows_t, stack.params)
+                ids = [ids[pos] for pos in kept]
+                alpha, l1, lr0 = alpha[rows_t], l1[rows_t], lr0[rows_t]
+                max_epochs = max_epochs[rows_t]
+    fitted = []
+    for c, (est, net, monitor, plan_c) in enumerate(members):
+        if failed[c]:
+            fitted.append(None)
+            continue
+        est._finish_fit(net, monitor, plan_c)
+        fitted.append(est)
+    request.fitted = fitted
+    request.data_key = data_key(X, y, sample_weight)
+
+
+def _close_schedule(net, steps):
+    """Leave the net's schedule where a separate fit's would be."""
+    schedule = dict(net.callbacks)["schedule"]
+    schedule.epoch_ = len(net.history)
+    schedule.step_ = steps
+
+
+def _candidate_losses(out, y, w, criterion, C):
+    """Each candidate's mean (or weighted mean) data loss: shape (C,)."""
+    B = out.shape[1]
+    flat = out.reshape(C * B, *out.shape[2:])
+    target = y.repeat(C) if y.ndim == 1 else y.repeat(C, *([1] * (y.ndim - 1)))
+    per = criterion(flat, target).reshape(C, B, -1)
+    if w is None:
+        return per.reshape(C, -1).mean(dim=1)
+    return (per.mean(dim=2) * w).sum(dim=1) / w.sum()
+
+
+@torch.no_grad()
+def _add_penalties(stack, alpha, l1, n_rows, use_l2, use_l1):
+    """The L2/L1 gradients on the weight matrices; returns each candidate's penalty."""
+    penalty = torch.zeros_like(alpha)
+    for W in stack.weights:
+        if use_l2:
+            W.grad.add_(_per_candidate(alpha / n_rows, W) * W)
+            penalty += 0.5 * alpha * (W * W).sum(dim=(1, 2)) / n_rows
+        if use_l1:
+            W.grad.add_(_per_candidate(l1 / n_rows, W) * torch.sign(W))
+            penalty += l1 * W.abs().sum(dim=(1, 2)) / n_rows
+    return penalty
