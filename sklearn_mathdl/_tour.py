@@ -28,6 +28,7 @@ from sklearn.svm import SVC
 from sklearn_mathdl._conformal import ConformalRegressor
 from sklearn_mathdl._ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
+from sklearn_mathdl._kernel_ridge_cv import KernelRidgeCV
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
 from sklearn_mathdl._sequence import (
@@ -39,6 +40,7 @@ from sklearn_mathdl._sequence import (
     TransformerEncoderRegressor,
 )
 from sklearn_mathdl._vae import VariationalAutoencoder
+from sklearn_mathdl.model_selection import GridSearchCV
 
 DATASETS = {
     "breast_cancer": ("classification", load_breast_cancer),
@@ -165,6 +167,23 @@ def _our_models():
             "regression",
             lambda q, d: KernelRidge(kernel="rbf", device=d),
             True,
+        ),
+        TourModel(
+            "KernelRidgeCV (rbf, leave-one-out over alphas x 4 gammas)",
+            "regression",
+            lambda q, d: KernelRidgeCV(gamma=[0.01, 0.03, 0.1, 0.3], device=d),
+            True,
+        ),
+        TourModel(
+            "GridSearchCV(MLPClassifier, 2 alpha x 2 lr), batched",
+            "classification",
+            lambda q, d: GridSearchCV(
+                MLPClassifier(max_iter=_budget(q, 60), random_state=0, device=d),
+                {"alpha": [0.01, 1.0], "learning_rate_init": [1e-3, 1e-2]},
+                cv=3,
+            ),
+            True,
+            ("wine",),
         ),
         TourModel(
             "VariationalAutoencoder(8) + LogisticRegression",
@@ -344,6 +363,7 @@ def run_tour(
             last = res["estimator"][0][-1]
             if hasattr(last, "steps"):  # a nested pipeline: its first step
                 last = last.steps[0][1]
+            last = getattr(last, "best_estimator_", last)  # a search: its best
             if hasattr(last, "loss_curve_"):
                 curves[(name, model.label)] = last.loss_curve_
     out = Path(output)

@@ -87,6 +87,13 @@ class _BatchedSearchMixin:
             del self._replay
         return self
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # scikit-learn's searches keep only some of the estimator's tags
+        inner = self.estimator.__sklearn_tags__()
+        tags.target_tags.multi_output = inner.target_tags.multi_output
+        return tags
+
     def _run_search(self, evaluate_candidates):
         # the candidate list drawn once in fit (RandomizedSearchCV with
         # random_state=None would otherwise draw a second, different one)

@@ -145,6 +145,24 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
+def _searches():
+    from sklearn_mathdl.model_selection import GridSearchCV, RandomizedSearchCV
+
+    grid = {"alpha": [1e-4, 1e-2]}
+    return [
+        GridSearchCV(MLPClassifier(**FAST_PARAMS), grid, cv=2),
+        RandomizedSearchCV(
+            MLPRegressor(**FAST_PARAMS), grid, n_iter=2, cv=2, random_state=0
+        ),
+    ]
+
+
+@parametrize_with_checks(_searches())
+def test_searches_pass_sklearn_checks(estimator, check):
+    """The batched searches (which batch these candidates) pass the same checks."""
+    check(estimator)
+
+
 @pytest.mark.parametrize("name, cls", all_estimators())
 def test_param_validation(name, cls):
     check_param_validation(name, cls(**ESTIMATOR_PARAMS.get(name, {})))

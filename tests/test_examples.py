@@ -22,6 +22,7 @@ SLOW = {
     "plot_sgd_convergence.py",
     "plot_kernel_ridge_scale.py",
     "plot_digits_cnn.py",
+    "plot_batched_search.py",
 }
 
 

@@ -3,6 +3,8 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone, is_classifier, is_regressor
@@ -236,3 +238,72 @@ def test_partial_fit_refuses_early_stopping_as_scikit_learn_does():
     with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
         clf.partial_fit(X, y, classes=[0, 1])
     assert not hasattr(clf, "n_iter_")
+
+
+# ----------------------------------------------------------------- threads
+def _thread_cases():
+    from sklearn_mathdl import (
+        CNNClassifier,
+        DeepEnsembleRegressor,
+        MLPClassifier,
+        MLPRegressor,
+        TransformerEncoderClassifier,
+        VariationalAutoencoder,
+    )
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 8).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    return [
+        (MLPClassifier(hidden_layer_sizes=(16,), dropout=0.3, max_iter=8), X, y),
+        (
+            TransformerEncoderClassifier(
+                d_model=8, n_heads=2, n_layers=1, dim_feedforward=16, max_iter=3
+            ),
+            X,
+            y,
+        ),
+        (CNNClassifier(n_filters=(4,), dropout=0.2, max_iter=3), X, y),
+        (VariationalAutoencoder(n_components=2, max_iter=4), X, None),
+        (
+            DeepEnsembleRegressor(
+                MLPRegressor(hidden_layer_sizes=(8,), dropout=0.2, max_iter=4),
+                n_estimators=2,
+            ),
+            X,
+            X[:, 0],
+        ),
+    ]
+
+
+def _output(est, X):
+    if hasattr(est, "predict_proba"):
+        return est.predict_proba(X)
+    if hasattr(est, "transform") and not hasattr(est, "predict"):
+        return est.transform(X)
+    return est.predict(X)
+
+
+def test_threaded_fits_equal_sequential_fits():
+    """4 threads x 3 seeds per estimator: each model equals its sequential fit
+    (weight init, dropout masks and VAE noise come from the global torch RNG,
+    which a seeded block holds alone)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for est, X, y in _thread_cases():
+        seeds = [0, 1, 2, 0]
+
+        def fit(seed, est=est, X=X, y=y):
+            model = clone(est).set_params(random_state=seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(X) if y is None else model.fit(X, y)
+            return _output(model, X)
+
+        sequential = [fit(s) for s in seeds]
+        for _ in range(2):
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                threaded = list(pool.map(fit, seeds))
+            for a, b in zip(sequential, threaded, strict=True):
+                np.testing.assert_array_equal(a, b, err_msg=type(est).__name__)
+        np.testing.assert_array_equal(sequential[0], sequential[3])

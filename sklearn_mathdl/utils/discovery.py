@@ -35,7 +35,8 @@ def all_estimators(type_filter=None):
     -------
     estimators : list of (name, class) tuples
         Sorted by name. Private classes (names starting with ``_``) are never
-        listed.
+        listed, nor the searches of :mod:`sklearn_mathdl.model_selection`,
+        which wrap an estimator they need to be given.
 
     Examples
     --------
@@ -54,6 +55,8 @@ def all_estimators(type_filter=None):
         module = importlib.import_module(info.name)
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if name.startswith("_") or not cls.__module__.startswith("sklearn_mathdl"):
+                continue
+            if cls.__module__ == "sklearn_mathdl.model_selection":
                 continue
             if issubclass(cls, BaseEstimator) and not inspect.isabstract(cls):
                 found[name] = cls
