@@ -40,6 +40,7 @@ from sklearn_mathdl._engine import (
     _SkorchNet,
     _TensorBatchIterator,
     _TensorDataset,
+    _warm_up_optimizer,
 )
 from sklearn_mathdl.utils import check_device
 from sklearn_mathdl.utils._compat import (
@@ -525,6 +526,19 @@ class _BaseTorchEstimator(BaseEstimator):
 
     def _build_net(self, plan, n_outputs):
         """A new module, optimizer, stopping rule and schedule in a skorch net."""
+        optimizer_kwargs = self._make_optimizer_kwargs()
+        cls = _OPTIMIZERS[self.optimizer]
+        try:
+            _warm_up_optimizer(
+                cls,
+                {k.removeprefix("optimizer__"): v for k, v in optimizer_kwargs.items()},
+                self._device,
+            )
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise ValueError(
+                f"optimizer_params={self.optimizer_params!r} is not accepted by "
+                f"torch.optim.{cls.__name__} (optimizer={self.optimizer!r}): {exc}"
+            ) from None
         module = self._build_module(self.n_features_in_, n_outputs)
         monitor = _Monitor(
             score_fn=self._validation_score,
@@ -578,7 +592,7 @@ class _BaseTorchEstimator(BaseEstimator):
             predict_nonlinearity=None,
             device=str(self._device),
             verbose=0,
-            **self._make_optimizer_kwargs(),
+            **optimizer_kwargs,
         )
         net.initialize()
         net.configure(

@@ -3,12 +3,67 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextlib
 import math
+import signal
+import threading
 
 import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
+
+
+@contextlib.contextmanager
+def _sigint_deferred():
+    """Hold a Ctrl-C (SIGINT) until the block ends, then deliver it.
+
+    Only the main thread receives signals; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    try:
+        previous = signal.signal(
+            signal.SIGINT, lambda signum, frame: received.append(1)
+        )
+    except ValueError:  # not the main interpreter
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            if callable(previous) and previous is not signal.default_int_handler:
+                previous(signal.SIGINT, None)
+            else:
+                raise KeyboardInterrupt(
+                    "Interrupted before training started; nothing was changed."
+                )
+
+
+_WARM_OPTIMIZERS = set()
+
+
+def _warm_up_optimizer(cls, kwargs, device):
+    """Take one step of a throw-away optimizer of this kind, once per process.
+
+    torch imports torch._dynamo and sympy (about 800 modules, 1.5 s) on the
+    first optimizer step. A Ctrl-C in the middle of that import leaves sympy
+    half-imported and every later fit in the process failing; here the
+    import runs with Ctrl-C held until it has finished.
+    """
+    key = (cls, repr(sorted(kwargs.items())), device.type)
+    if key in _WARM_OPTIMIZERS:
+        return
+    with _sigint_deferred():
+        param = torch.nn.Parameter(torch.zeros(2, device=device))
+        optimizer = cls([param], **{"lr": 1e-3, **kwargs})
+        param.grad = torch.zeros_like(param)
+        optimizer.step()
+    _WARM_OPTIMIZERS.add(key)
 
 
 class _StopTraining(KeyboardInterrupt):

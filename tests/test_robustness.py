@@ -307,3 +307,46 @@ def test_threaded_fits_equal_sequential_fits():
             for a, b in zip(sequential, threaded, strict=True):
                 np.testing.assert_array_equal(a, b, err_msg=type(est).__name__)
         np.testing.assert_array_equal(sequential[0], sequential[3])
+
+
+def test_bad_optimizer_params_fail_before_training():
+    X = np.random.RandomState(0).randn(30, 3)
+    y = (X[:, 0] > 0).astype(int)
+    cases = [({"bogus": 1}, "unexpected keyword"), ({"betas": (2.0, 0.9)}, "beta")]
+    for params, what in cases:
+        est = MLPClassifier(max_iter=2, optimizer_params=params)
+        with pytest.raises(ValueError, match=f"optimizer_params=.*Adam.*{what}"):
+            est.fit(X, y)
+        assert not hasattr(est, "module_")
+
+
+def test_ctrl_c_during_first_fit_leaves_later_fits_working(tmp_path):
+    """A SIGINT during the first fit of a process (while torch imports its
+    optimizer machinery, or while training) must not break later fits."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import os, signal, threading, warnings
+        import numpy as np
+        from sklearn_mathdl import MLPClassifier
+        X = np.random.RandomState(0).randn(200, 5)
+        y = (X[:, 0] > 0).astype(int)
+        for delay in (0.01, 0.05, 0.3):
+            try:
+                threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT)).start()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    MLPClassifier(max_iter=200).fit(X, y)
+            except KeyboardInterrupt:
+                pass
+        print("score", MLPClassifier(max_iter=30, random_state=0).fit(X, y).score(X, y))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert float(out.stdout.split("score")[-1]) > 0.7
