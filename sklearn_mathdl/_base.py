@@ -97,6 +97,29 @@ def _is_lazy(X):
     )
 
 
+# Plain arrays larger than this are validated block by block at inference.
+_STREAM_PREDICT_BYTES = 32 * 2**20
+
+
+class _RowBlocks:
+    """A large in-memory array that inference reads, checks and casts in blocks.
+
+    Looks like a lazily sliced array to ``_is_lazy``, so ``_forward`` takes its
+    block-by-block path.
+    """
+
+    def __init__(self, X):
+        self.X = X
+        self.shape = X.shape
+        self.dtype = X.dtype
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, index):
+        return self.X[index]
+
+
 def _epochs_for(min_epochs, min_steps, n_train, batch_size):
     """At least ``min_epochs`` epochs and at least ``min_steps`` optimizer steps."""
     steps_per_epoch = len(_batch_bounds(max(n_train, 1), batch_size))
@@ -782,6 +805,7 @@ class _BaseTorchEstimator(BaseEstimator):
         n = X.shape[0]
         device = self._device
         outs = []
+        result = None  # preallocated once the first block's width is known
         with torch.inference_mode():
             for start in range(0, n, _INFERENCE_CHUNK):
                 chunk = X[start : start + _INFERENCE_CHUNK]
@@ -793,10 +817,14 @@ class _BaseTorchEstimator(BaseEstimator):
                     chunk = np.array(chunk, order="C", copy=True)
                 xb = torch.from_numpy(chunk).to(device)
                 out = module(xb) if fn is None else fn(module, xb)
-                outs.append(out.float().cpu().numpy())
-        if len(outs) == 1:
-            return outs[0]
-        return np.concatenate(outs, axis=0)
+                out = out.float().cpu().numpy()
+                if n <= _INFERENCE_CHUNK:
+                    outs.append(out)
+                    continue
+                if result is None:
+                    result = np.empty((n, *out.shape[1:]), dtype=np.float32)
+                result[start : start + len(out)] = out
+        return outs[0] if result is None else result
 
     def _differentiable_output(self, X):
         """What ``predict`` (regressors) or ``predict_proba`` returns, as a
@@ -805,7 +833,21 @@ class _BaseTorchEstimator(BaseEstimator):
         importance)."""
         raise NotImplementedError  # pragma: no cover
 
-    def _check_inference_input(self, X):
+    def _check_inference_input(self, X, *, stream=False):
+        # Large plain arrays, when the caller only feeds _forward (stream=True):
+        # checked and cast to float32 block by block there, so that predict's
+        # memory does not grow with the number of rows (a whole-input float32
+        # copy of 10 M x 20 float64 rows is 800 MB, its finiteness mask 200 MB).
+        if (
+            stream
+            and type(X) is np.ndarray
+            and X.ndim == 2
+            and X.nbytes > _STREAM_PREDICT_BYTES
+            and hasattr(self, "_net")
+            and not hasattr(self, "feature_names_in_")
+            and self._fast_inference_ok
+        ):
+            X = _RowBlocks(X)
         # Fast path for the common call (SHAP and permutation importance make
         # thousands): a fitted model and a plain 2-D float ndarray without
         # feature names. sklearn's validate_data spends ~60 us per call probing
@@ -1072,7 +1114,7 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
             One logit per sample for binary problems (positive means
             ``classes_[1]``), otherwise one per class or label.
         """
-        X = self._check_inference_input(X)
+        X = self._check_inference_input(X, stream=True)
         out = self._forward(X)
         if self._target_kind == "binary":
             return out[:, 0]
@@ -1302,9 +1344,11 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
             Standard deviation over the dropout passes; only with
             ``return_std=True``.
         """
-        X = self._check_inference_input(X)
+        X = self._check_inference_input(X, stream=True)
         if not return_std:
-            out = self._forward(X).astype(np.float64) * self._y_std + self._y_mean
+            out = self._forward(X).astype(np.float64)
+            out *= self._y_std
+            out += self._y_mean
             return out[:, 0] if self._y_1d else out
         mean, std = self._mc_dropout(X, int(n_mc_samples))
         if self._y_1d:

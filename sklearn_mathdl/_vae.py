@@ -530,7 +530,7 @@ class VariationalAutoencoder(
             Posterior means, float64 for float64 input, else float32.
         """
         dtype = self._out_dtype(X)
-        X = self._check_inference_input(X)
+        X = self._check_inference_input(X, stream=True)
         Z = self._forward(X, fn=lambda m, xb: m.encode(xb)[0])
         return Z.astype(dtype, copy=False)
 

@@ -67,6 +67,7 @@ def test_all_estimators_filters():
         "ConformalRegressor",
         "DeepEnsembleRegressor",
         "KernelRidge",
+        "KernelRidgeCV",
         "MLPRegressor",
         "NeuralODERegressor",
         "RNNRegressor",
