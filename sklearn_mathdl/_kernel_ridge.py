@@ -30,6 +30,8 @@ from sklearn_mathdl.utils._validation import class_sample_weight, standardizing_
 _EXACT_MAX_N = 20_000
 # Above this many centres "auto" prefers FALKON's CG to the direct Nystrom solve.
 _NYSTROM_MAX_CENTERS = 2_000
+# Plain arrays larger than this are checked block by block at prediction.
+_CHECK_BLOCK_BYTES = 32 * 2**20
 # Bytes of one kernel block when block_size="auto".
 _BLOCK_BYTES = 16 * 2**20
 
@@ -345,16 +347,23 @@ class _BaseKernelRidge(BaseEstimator):
 
     # ---------------------------------------------------------- predicting
     def _decision(self, X):
+        """Kernel expansion at X, one row block at a time.
+
+        Each block is cast to float64 and moved to the device on its own, and
+        the result is written into one preallocated array: memory beyond X and
+        the output is one block of kernel values, whatever n.
+        """
         device = self._device
         C = _from_numpy(self.X_fit_, device)
         dual = _from_numpy(self._dual_2d, device)
-        Xt = _from_numpy(np.ascontiguousarray(X, dtype=np.float64), device)
         step = self._block_rows(C.shape[0])
-        out = [
-            self._kernel(Xt[s : s + step], C) @ dual
-            for s in range(0, Xt.shape[0], step)
-        ]
-        return torch.cat(out).cpu().numpy()
+        n = X.shape[0]
+        out = np.empty((n, dual.shape[1]), dtype=np.float64)
+        for s in range(0, n, step):
+            block = np.ascontiguousarray(X[s : s + step], dtype=np.float64)
+            Xb = _from_numpy(block, device)
+            out[s : s + step] = (self._kernel(Xb, C) @ dual).cpu().numpy()
+        return out
 
     def __call__(self, X):
         """Model function for callable-based tools such as SHAP.
@@ -389,6 +398,21 @@ class _BaseKernelRidge(BaseEstimator):
 
     def _check_predict(self, X):
         check_is_fitted(self)
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in (np.float32, np.float64)
+            and not hasattr(self, "feature_names_in_")
+            and X.nbytes > _CHECK_BLOCK_BYTES
+        ):
+            # large plain arrays: the same checks, one block at a time (no
+            # whole-input float64 copy, no n x d finiteness mask)
+            validate_data(self, X[:1], reset=False, dtype=np.float64)
+            step = max(1, _CHECK_BLOCK_BYTES // (8 * X.shape[1]))
+            for s in range(0, X.shape[0], step):
+                if not np.isfinite(X[s : s + step]).all():
+                    raise ValueError("Input X contains NaN or infinity.")
+            return X
         return validate_data(self, X, reset=False, dtype=np.float64, order="C")
 
 

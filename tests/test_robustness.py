@@ -350,3 +350,37 @@ def test_ctrl_c_during_first_fit_leaves_later_fits_working(tmp_path):
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert float(out.stdout.split("score")[-1]) > 0.7
+
+
+@pytest.mark.parametrize("kind", ["mlp_regressor", "mlp_classifier", "kernel_ridge"])
+def test_predict_does_not_copy_large_input(kind):
+    """Predict on 1 M x 20 float64 rows allocates (in NumPy) little beyond its
+    output: no whole-input float32 copy (80 MB) or finiteness mask (20 MB)."""
+    import tracemalloc
+
+    from sklearn_mathdl import KernelRidge
+
+    rng = np.random.RandomState(0)
+    Xf = rng.randn(300, 20)
+    yf = Xf[:, 0]
+    if kind == "mlp_regressor":
+        est = MLPRegressor(hidden_layer_sizes=(8,), max_iter=2).fit(Xf, yf)
+        method = est.predict
+    elif kind == "mlp_classifier":
+        est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=2).fit(Xf, yf > 0)
+        method = est.predict_proba
+    else:
+        est = KernelRidge(kernel="rbf", solver="nystrom", n_centers=50).fit(Xf, yf)
+        method = est.predict
+    X = rng.randn(1_000_000, 20)
+    tracemalloc.start()
+    try:
+        out = method(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert np.isfinite(out).all()
+    assert peak < 3 * out.nbytes + 24 * 2**20, peak / 2**20
+    X[123_456, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        method(X)
