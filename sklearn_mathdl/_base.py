@@ -1057,9 +1057,11 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
         y_enc, n_outputs = self._encode_targets(y, None, first_call=True)
         if old is not None and not np.array_equal(old, self.classes_):
             self.classes_ = old
+            # scikit-learn's MLP message, which its tests and users match
             raise ValueError(
-                "warm_start=True needs the same classes as the previous fit; "
-                f"got {np.unique(y).tolist()}, fitted on {old.tolist()}."
+                "warm_start can only be used where `y` has the same classes as "
+                f"in the previous call to fit. Previously got {old}, `y` has "
+                f"{np.unique(y)}"
             )
         sw = self._sample_weight(sample_weight, X, y)
         return self._fit_engine(X, y_enc, sw, n_outputs=n_outputs)

@@ -3,6 +3,7 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 
 from sklearn_mathdl._base import _BaseTorchClassifier, _BaseTorchRegressor
@@ -25,6 +26,46 @@ class _MLPMixin:
             batch_norm=self.batch_norm,
             scaling=self.scaling,
         )
+
+    def _linear_layers(self):
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "module_")
+        return [
+            m
+            for m in self.module_.layers
+            if hasattr(m, "weight") and m.weight.ndim == 2
+        ]
+
+    @property
+    def coefs_(self):
+        """Weight matrices, ``coefs_[i]`` of shape (n_in, n_out) as in scikit-learn.
+
+        On the CPU with ``scaling="standard"`` these are NumPy views of the
+        trained weights (writing to them changes the model); otherwise copies
+        of the effective weights (scale factors applied).
+        """
+        out = []
+        for layer in self._linear_layers():
+            w = layer.weight.detach()
+            if hasattr(layer, "weight_scale"):
+                w = w * layer.weight_scale
+            out.append(w.cpu().numpy().T)
+        return out
+
+    @property
+    def intercepts_(self):
+        """Bias vectors, ``intercepts_[i]`` of shape (n_out,), as in scikit-learn."""
+        out = []
+        for layer in self._linear_layers():
+            if layer.bias is None:
+                out.append(np.zeros(layer.weight.shape[0], dtype=np.float32))
+                continue
+            b = layer.bias.detach()
+            if hasattr(layer, "bias_scale"):
+                b = b * layer.bias_scale
+            out.append(b.cpu().numpy())
+        return out
 
     def _lr_scale(self):
         if self.scaling == "mean_field" and self.optimizer == "sgd":
@@ -181,6 +222,13 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
 
     module_ : torch.nn.Module
         The trained network, in evaluation mode.
+
+    coefs_ : list of ndarray
+        Weight matrices as scikit-learn's MLP exposes them: ``coefs_[i]`` has
+        shape (n_in, n_out); NumPy views of the weights on the CPU.
+
+    intercepts_ : list of ndarray
+        Bias vectors, ``intercepts_[i]`` of shape (n_out,).
 
     n_iter_ : int
         Number of epochs trained so far.
@@ -446,6 +494,13 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
 
     module_ : torch.nn.Module
         The trained network, in evaluation mode.
+
+    coefs_ : list of ndarray
+        Weight matrices as scikit-learn's MLP exposes them: ``coefs_[i]`` has
+        shape (n_in, n_out); NumPy views of the weights on the CPU.
+
+    intercepts_ : list of ndarray
+        Bias vectors, ``intercepts_[i]`` of shape (n_out,).
 
     n_iter_ : int
         Number of epochs trained so far.

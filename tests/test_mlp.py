@@ -545,3 +545,27 @@ def test_batch_norm_statistics_are_recomputed_with_the_final_weights():
     # the average of 4 random batches' unbiased variances: near the full one
     np.testing.assert_allclose(bn.running_var, pre.var(0), rtol=0.1)
     assert bn.momentum == 0.1  # restored for warm starts
+
+
+def test_coefs_and_intercepts_as_scikit_learn_exposes_them():
+    """coefs_[i] is (n_in, n_out); a NumPy forward pass with them equals predict,
+    and on the CPU they are views: writing to them changes the model."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    y = X[:, 0] - X[:, 1]
+    est = MLPRegressor(hidden_layer_sizes=(5, 4), max_iter=20, random_state=0).fit(X, y)
+    shapes = [c.shape for c in est.coefs_]
+    assert shapes == [(3, 5), (5, 4), (4, 1)]
+    assert [b.shape for b in est.intercepts_] == [(5,), (4,), (1,)]
+    h = X
+    for i, (W, b) in enumerate(zip(est.coefs_, est.intercepts_, strict=True)):
+        h = h @ W + b
+        if i < 2:
+            h = np.maximum(h, 0)
+    np.testing.assert_allclose(
+        h[:, 0] * est._y_std[0] + est._y_mean[0], est.predict(X), rtol=1e-5, atol=1e-5
+    )
+    est.coefs_[-1][:] = 0.0
+    est.intercepts_[-1][:] = 0.0
+    np.testing.assert_allclose(est.predict(X), est._y_mean[0], rtol=1e-6)
+    assert not hasattr(MLPRegressor(), "coefs_")  # NotFittedError is an AttributeError
