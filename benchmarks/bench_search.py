@@ -56,7 +56,8 @@ RUNNER = textwrap.dedent(
     else:
         from sklearn_mathdl import CNNClassifier
         from sklearn_mathdl._datasets import load
-        X, y = load("GunPoint")[:2]
+        data = load("GunPoint")
+        X, y = data.X, data.y
         grid = {{"alpha": [1e-4, 1e-2], "learning_rate_init": [1e-3, 3e-3]}}
         est = CNNClassifier(random_state=0)
         cv = 3

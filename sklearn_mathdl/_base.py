@@ -573,6 +573,7 @@ class _BaseTorchEstimator(BaseEstimator):
             total_epochs=plan.epochs,
             chance_loss=plan.chance_loss,
             separated_fraction=self._separated_fraction,
+            label=type(self).__name__,
         )
         lr0 = self.learning_rate_init * self._lr_scale()
         schedule = _LRSchedule(

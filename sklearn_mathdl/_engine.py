@@ -600,7 +600,9 @@ class _Monitor(Callback):
         total_epochs=None,
         chance_loss=None,
         separated_fraction=None,
+        label=None,
     ):
+        self.label = label
         self.score_fn = score_fn
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -626,7 +628,9 @@ class _Monitor(Callback):
         if self.verbose:
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=self.total_epochs, unit="epoch", leave=True)
+            self._bar = tqdm(
+                total=self.total_epochs, desc=self.label, unit="epoch", leave=True
+            )
 
     def on_train_end(self, net, **kwargs):
         if self._bar is not None:

@@ -3,6 +3,7 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import json
 import time
 import warnings
 from dataclasses import dataclass
@@ -314,8 +315,36 @@ def tour_models():
     return _sk_models() + _our_models()
 
 
+def _legend(quick):
+    """What the table's marks and columns mean, with versions and date."""
+    import platform
+    from datetime import date
+
+    import sklearn
+    import torch
+
+    import sklearn_mathdl
+
+    folds = 3 if quick else 5
+    return (
+        f"\n`*` marks estimators of sklearn_mathdl (default parameters); the others "
+        f"are scikit-learn baselines. Scores are the mean +- std over {folds} "
+        "shuffled CV folds in a StandardScaler pipeline; fit s is the mean fit "
+        f"time of one fold. {date.today().isoformat()}, sklearn_mathdl "
+        f"{sklearn_mathdl.__version__}, scikit-learn {sklearn.__version__}, torch "
+        f"{torch.__version__}, Python {platform.python_version()}"
+        f"{', --quick' if quick else ''}.\n"
+    )
+
+
 def run_tour(
-    *, quick=False, output="tour_output", device="cpu", datasets=None, progress=True
+    *,
+    quick=False,
+    output="tour_output",
+    device="cpu",
+    datasets=None,
+    progress=True,
+    resume=True,
 ):
     """Cross-validate every model on every bundled dataset; return result rows."""
     from tqdm.auto import tqdm
@@ -329,11 +358,27 @@ def run_tour(
         if model.task == DATASETS[name][0]
         and (not model.datasets or name in model.datasets)
     ]
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    # rows are saved as they finish: an interrupted tour resumes where it
+    # stopped (same --quick setting), and results.md is always current
+    saved = out / "rows.json"
+    done = {}
+    if resume and saved.exists():
+        try:
+            state = json.loads(saved.read_text())
+        except ValueError:
+            state = {}
+        if state.get("quick") == quick:
+            done = {(r["dataset"], r["model"]): r for r in state.get("rows", [])}
     rows = []
     curves = {}
     bar = tqdm(jobs, desc="tour", unit="model", disable=not progress)
     for name, model in bar:
         bar.set_postfix_str(f"{name}: {model.label}")
+        if (name, model.label) in done:
+            rows.append(done[(name, model.label)])
+            continue
         task, loader = DATASETS[name]
         X, y = loader(return_X_y=True)
         if task == "classification":
@@ -359,6 +404,15 @@ def run_tour(
                 "ours": model.ours,
             }
         )
+        row = rows[-1]
+        line = (
+            f"{name:14s} {model.label[:52]:52s} {row['mean']:.3f} +- {row['std']:.3f}"
+            f"  {row['fit_s']:.2f} s/fold"
+        )
+        if progress:
+            bar.write(line)
+        saved.write_text(json.dumps({"quick": quick, "rows": rows}))
+        (out / "results.md").write_text(format_table(rows) + "\n" + _legend(quick))
         if model.ours:
             last = res["estimator"][0][-1]
             if hasattr(last, "steps"):  # a nested pipeline: its first step
@@ -366,15 +420,14 @@ def run_tour(
             last = getattr(last, "best_estimator_", last)  # a search: its best
             if hasattr(last, "loss_curve_"):
                 curves[(name, model.label)] = last.loss_curve_
-    out = Path(output)
-    out.mkdir(parents=True, exist_ok=True)
+                _plot_curves(curves, out / "learning_curves.png")
     table = format_table(rows)
     if "diabetes" in datasets:
         table += (
             "\n\nFeature importance on diabetes (MLPRegressor; top 5 by permutation "
             "importance on 30% held-out rows):\n\n" + importance_table(quick)
         )
-    (out / "results.md").write_text(table + "\n")
+    (out / "results.md").write_text(table + "\n" + _legend(quick))
     _plot_curves(curves, out / "learning_curves.png")
     return rows, table
 
@@ -487,6 +540,11 @@ def main(argv=None):
     tour.add_argument("--output", default="tour_output", help="folder for results")
     tour.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto")
     tour.add_argument(
+        "--restart",
+        action="store_true",
+        help="ignore the rows saved by an earlier, interrupted run",
+    )
+    tour.add_argument(
         "--datasets",
         nargs="*",
         choices=sorted(DATASETS),
@@ -499,7 +557,11 @@ def main(argv=None):
     check_device(args.device)
     start = time.perf_counter()
     _, table = run_tour(
-        quick=args.quick, output=args.output, device=args.device, datasets=args.datasets
+        quick=args.quick,
+        output=args.output,
+        device=args.device,
+        datasets=args.datasets,
+        resume=not args.restart,
     )
     print()
     print(table)

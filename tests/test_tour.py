@@ -36,3 +36,43 @@ def test_importance_table_on_diabetes():
     first = lines[2].split("|")
     low, high = first[2].split("[")[1].rstrip("] ").split(",")
     assert 0 < float(low) < float(high)
+
+
+def test_tour_saves_rows_as_they_finish_and_resumes(tmp_path, monkeypatch):
+    """An interrupted tour keeps the finished rows in results.md and rows.json;
+    the next run skips them (--restart recomputes)."""
+    import json
+
+    import pytest
+
+    import sklearn_mathdl._tour as tour
+
+    calls = []
+    real = tour.cross_validate
+
+    def interrupt_at_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tour, "cross_validate", interrupt_at_third)
+    argv = ["tour", "--quick", "--datasets", "wine", "--output", str(tmp_path)]
+    with pytest.raises(KeyboardInterrupt):
+        main(argv)
+    saved = json.loads((tmp_path / "rows.json").read_text())
+    assert len(saved["rows"]) == 2 and saved["quick"] is True
+    assert (tmp_path / "results.md").read_text().count("| wine |") == 2
+    assert (
+        "`*` marks estimators of sklearn_mathdl"
+        in (tmp_path / "results.md").read_text()
+    )
+    calls.clear()
+    monkeypatch.setattr(tour, "cross_validate", real)
+    counted = []
+    monkeypatch.setattr(
+        tour, "cross_validate", lambda *a, **k: counted.append(1) or real(*a, **k)
+    )
+    assert main(argv) == 0
+    n_rows = (tmp_path / "results.md").read_text().count("| wine |")
+    assert len(counted) == n_rows - 2  # the two saved rows were not recomputed
