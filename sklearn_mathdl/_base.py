@@ -217,7 +217,9 @@ class _BaseTorchEstimator(BaseEstimator):
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "optimizer_params": [dict, None],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "cosine", "plateau"})],
+        "learning_rate": [
+            StrOptions({"constant", "invscaling", "cosine", "plateau", "adaptive"})
+        ],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
@@ -577,7 +579,8 @@ class _BaseTorchEstimator(BaseEstimator):
         )
         lr0 = self.learning_rate_init * self._lr_scale()
         schedule = _LRSchedule(
-            self.learning_rate,
+            # "adaptive" is scikit-learn's name for the plateau rule
+            "plateau" if self.learning_rate == "adaptive" else self.learning_rate,
             lr0,
             power_t=self.power_t,
             n_epochs=plan.max_epochs,

@@ -3,6 +3,8 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 
@@ -15,12 +17,17 @@ from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 class _MLPMixin:
     """Module construction and the width rule shared by both MLP tasks."""
 
+    def _hidden_sizes(self):
+        """``hidden_layer_sizes`` as a tuple (an int is one layer, as scikit-learn)."""
+        sizes = self.hidden_layer_sizes
+        return (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+
     def _build_module(self, n_features_in, n_outputs):
-        check_hidden_layer_sizes(self.hidden_layer_sizes)
+        check_hidden_layer_sizes(self._hidden_sizes())
         return _MLPModule(
             n_features_in,
             n_outputs,
-            hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+            hidden_layer_sizes=self._hidden_sizes(),
             activation=self.activation,
             dropout=self.dropout,
             batch_norm=self.batch_norm,
@@ -36,6 +43,21 @@ class _MLPMixin:
             for m in self.module_.layers
             if hasattr(m, "weight") and m.weight.ndim == 2
         ]
+
+    @property
+    def n_layers_(self):
+        """Number of layers, input and output included, as in scikit-learn."""
+        self._linear_layers()
+        return len(self._hidden_sizes()) + 2
+
+    @property
+    def out_activation_(self):
+        """Output activation, named as scikit-learn names it."""
+        self._linear_layers()
+        kind = getattr(self, "_target_kind", None)
+        if kind is None:
+            return "identity"
+        return "softmax" if kind == "multiclass" else "logistic"
 
     @property
     def coefs_(self):
@@ -69,7 +91,7 @@ class _MLPMixin:
 
     def _lr_scale(self):
         if self.scaling == "mean_field" and self.optimizer == "sgd":
-            return float(self.hidden_layer_sizes[0])
+            return float(self._hidden_sizes()[0])
         return 1.0
 
 
@@ -85,12 +107,15 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(100,)
-        Widths of the hidden layers. ``()`` gives no hidden layer: multinomial
+    hidden_layer_sizes : tuple of int or int, default=(100,)
+        Widths of the hidden layers (an int is one layer, as in scikit-learn).
+        ``()`` gives no hidden layer: multinomial
         logistic regression.
 
-    activation : {"relu", "tanh", "sigmoid", "gelu", "identity"}, default="relu"
-        Activation function of the hidden layers.
+    activation : {"relu", "tanh", "sigmoid", "logistic", "gelu", "identity"}, \
+            default="relu"
+        Activation function of the hidden layers ("logistic", scikit-learn's
+        name, is "sigmoid").
 
     scaling : {"standard", "ntk", "mean_field"}, default="standard"
         Parameterization. "standard": PyTorch layers with Glorot-uniform
@@ -111,12 +136,13 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -210,6 +236,10 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
 
     Attributes
     ----------
+    n_outputs_ : int
+        Number of output units: 1 for binary targets, else one per class or
+        label.
+
     classes_ : ndarray of shape (n_classes,)
         Class labels (label indices for multilabel targets).
 
@@ -229,6 +259,13 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
 
     intercepts_ : list of ndarray
         Bias vectors, ``intercepts_[i]`` of shape (n_out,).
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    out_activation_ : str
+        Output activation as scikit-learn names it: "logistic" (binary,
+        multilabel), "softmax" (multiclass) or "identity" (regression).
 
     n_iter_ : int
         Number of epochs trained so far.
@@ -277,10 +314,16 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
 
     _parameter_constraints: dict = {
         **_BaseTorchClassifier._parameter_constraints,
-        "hidden_layer_sizes": [tuple, list],
+        "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
     }
+
+    @property
+    def n_outputs_(self):
+        """Number of output units (1 for binary targets), as in scikit-learn."""
+        self._linear_layers()
+        return self._net_n_outputs
 
     def __init__(
         self,
@@ -357,12 +400,15 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(100,)
-        Widths of the hidden layers. ``()`` gives no hidden layer: linear
+    hidden_layer_sizes : tuple of int or int, default=(100,)
+        Widths of the hidden layers (an int is one layer, as in scikit-learn).
+        ``()`` gives no hidden layer: linear
         regression.
 
-    activation : {"relu", "tanh", "sigmoid", "gelu", "identity"}, default="relu"
-        Activation function of the hidden layers.
+    activation : {"relu", "tanh", "sigmoid", "logistic", "gelu", "identity"}, \
+            default="relu"
+        Activation function of the hidden layers ("logistic", scikit-learn's
+        name, is "sigmoid").
 
     scaling : {"standard", "ntk", "mean_field"}, default="standard"
         Parameterization. "standard": PyTorch layers with Glorot-uniform
@@ -383,12 +429,13 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -502,6 +549,13 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
     intercepts_ : list of ndarray
         Bias vectors, ``intercepts_[i]`` of shape (n_out,).
 
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    out_activation_ : str
+        Output activation as scikit-learn names it: "logistic" (binary,
+        multilabel), "softmax" (multiclass) or "identity" (regression).
+
     n_iter_ : int
         Number of epochs trained so far.
 
@@ -547,7 +601,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
 
     _parameter_constraints: dict = {
         **_BaseTorchRegressor._parameter_constraints,
-        "hidden_layer_sizes": [tuple, list],
+        "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
     }

@@ -136,12 +136,13 @@ class NeuralODEClassifier(ClassifierMixin, _NeuralODEMixin, _BaseTorchClassifier
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -431,12 +432,13 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions

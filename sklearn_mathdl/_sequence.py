@@ -275,12 +275,13 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -508,12 +509,13 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -785,12 +787,13 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -1031,12 +1034,13 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -1326,12 +1330,13 @@ class TransformerEncoderClassifier(
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -1578,12 +1583,13 @@ class TransformerEncoderRegressor(
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions

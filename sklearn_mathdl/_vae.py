@@ -120,8 +120,10 @@ class VariationalAutoencoder(
         Hidden widths of the decoder network (``()``: a linear decoder, which
         with a Gaussian likelihood is probabilistic PCA / factor analysis).
 
-    activation : {"relu", "tanh", "sigmoid", "gelu", "identity"}, default="relu"
-        Activation function of the hidden layers.
+    activation : {"relu", "tanh", "sigmoid", "logistic", "gelu", "identity"}, \
+            default="relu"
+        Activation function of the hidden layers ("logistic", scikit-learn's
+        name, is "sigmoid").
 
     likelihood : {"gaussian", "bernoulli"}, default="gaussian"
         Observation model p(x|z). "bernoulli" needs X in [0, 1].
@@ -154,12 +156,13 @@ class VariationalAutoencoder(
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
 
-    learning_rate : {"constant", "invscaling", "cosine", "plateau"}, \
+    learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
-        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs.
+        by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
+        ("adaptive", scikit-learn's name for it, is accepted as an alias).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions

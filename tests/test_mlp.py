@@ -569,3 +569,34 @@ def test_coefs_and_intercepts_as_scikit_learn_exposes_them():
     est.intercepts_[-1][:] = 0.0
     np.testing.assert_allclose(est.predict(X), est._y_mean[0], rtol=1e-6)
     assert not hasattr(MLPRegressor(), "coefs_")  # NotFittedError is an AttributeError
+
+
+def test_scikit_learn_spellings():
+    """What users of scikit-learn's MLP type: an int hidden_layer_sizes,
+    activation="logistic", learning_rate="adaptive", n_layers_,
+    out_activation_ and n_outputs_."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 4)
+    y = (X[:, 0] > 0).astype(int)
+    clf = MLPClassifier(
+        hidden_layer_sizes=7,
+        activation="logistic",
+        learning_rate="adaptive",
+        max_iter=5,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.coefs_[0].shape == (4, 7)
+    assert clf.n_layers_ == 3 and clf.out_activation_ == "logistic"
+    assert clf.n_outputs_ == 1
+    same = MLPClassifier(
+        hidden_layer_sizes=(7,),
+        activation="sigmoid",
+        learning_rate="plateau",
+        max_iter=5,
+        random_state=0,
+    ).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), same.predict_proba(X))
+    multi = MLPClassifier(max_iter=3, random_state=0).fit(X, rng.randint(0, 3, 80))
+    assert multi.out_activation_ == "softmax" and multi.n_outputs_ == 3
+    reg = MLPRegressor(hidden_layer_sizes=(3, 2), max_iter=3).fit(X, X[:, 0])
+    assert reg.n_layers_ == 4 and reg.out_activation_ == "identity"

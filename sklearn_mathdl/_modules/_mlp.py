@@ -12,6 +12,7 @@ ACTIVATIONS = {
     "relu": nn.ReLU,
     "tanh": nn.Tanh,
     "sigmoid": nn.Sigmoid,
+    "logistic": nn.Sigmoid,  # scikit-learn's name
     "gelu": nn.GELU,
     "identity": nn.Identity,
 }
@@ -93,7 +94,8 @@ class _MLPModule(nn.Module):
             width = size
         layers.append(linear(width, n_outputs, readout=True))
         self.layers = nn.Sequential(*layers)
-        self.reset_parameters(6.0 if activation != "sigmoid" else 2.0)
+        sigmoid = activation in ("sigmoid", "logistic")
+        self.reset_parameters(2.0 if sigmoid else 6.0)
 
     @torch.no_grad()
     def reset_parameters(self, factor=6.0):
