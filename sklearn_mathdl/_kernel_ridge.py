@@ -94,7 +94,7 @@ class _BaseKernelRidge(BaseEstimator):
 
     _parameter_constraints: dict = {
         "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
-        "kernel": [StrOptions(set(KERNELS)), callable],
+        "kernel": [StrOptions(set(KERNELS) | {"precomputed"}), callable],
         "gamma": [Interval(Real, 0, None, closed="left"), None],
         "degree": [Interval(Real, 0, None, closed="left")],
         "coef0": [Interval(Real, None, None, closed="neither")],
@@ -117,7 +117,8 @@ class _BaseKernelRidge(BaseEstimator):
     def _kparams(self):
         params = {}
         if not callable(self.kernel):
-            params = {k: getattr(self, k) for k in KERNEL_PARAMS[self.kernel]}
+            names = KERNEL_PARAMS.get(self.kernel, ())
+            params = {k: getattr(self, k) for k in names}
         params.update(self.kernel_params or {})
         return params
 
@@ -132,6 +133,13 @@ class _BaseKernelRidge(BaseEstimator):
     def _choose_solver(self, n):
         m = _auto_centers(n) if self.n_centers == "auto" else int(self.n_centers)
         m = min(m, n)
+        if self.kernel == "precomputed":
+            if self.solver not in ("auto", "exact"):
+                raise ValueError(
+                    f"kernel='precomputed' takes the Gram matrix as X and is "
+                    f"solved exactly; solver={self.solver!r} is not available."
+                )
+            return "exact", m
         if self.solver != "auto":
             return self.solver, m
         if n <= _EXACT_MAX_N:
@@ -183,6 +191,8 @@ class _BaseKernelRidge(BaseEstimator):
         return dual.cpu().numpy()
 
     def _fill_kernel(self, Xt):
+        if self.kernel == "precomputed":  # X is the Gram matrix: solved in place
+            return Xt.clone()
         n = Xt.shape[0]
         K = torch.empty((n, n), dtype=torch.float64, device=Xt.device)
         step = self._block_rows(n)
@@ -362,7 +372,10 @@ class _BaseKernelRidge(BaseEstimator):
         for s in range(0, n, step):
             block = np.ascontiguousarray(X[s : s + step], dtype=np.float64)
             Xb = _from_numpy(block, device)
-            out[s : s + step] = (self._kernel(Xb, C) @ dual).cpu().numpy()
+            if self.kernel == "precomputed":  # rows of K(X_test, X_train)
+                out[s : s + step] = (Xb @ dual).cpu().numpy()
+            else:
+                out[s : s + step] = (self._kernel(Xb, C) @ dual).cpu().numpy()
         return out
 
     def __call__(self, X):
@@ -386,6 +399,20 @@ class _BaseKernelRidge(BaseEstimator):
         return self.predict(X)
 
     def _validate_fit(self, X, y, multi_output=True):
+        X, y = self._validate_fit_data(X, y, multi_output)
+        if self.kernel == "precomputed" and X.shape[0] != X.shape[1]:
+            raise ValueError(
+                "kernel='precomputed' takes the n x n Gram matrix of the training "
+                f"samples as X; got shape {X.shape}."
+            )
+        return X, y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.pairwise = self.kernel == "precomputed"
+        return tags
+
+    def _validate_fit_data(self, X, y, multi_output):
         return validate_data(
             self,
             X,
@@ -456,7 +483,8 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
 
     kernel : str or callable, default="linear"
         One of "linear", "poly"/"polynomial", "rbf", "laplacian", "sigmoid",
-        "matern", "arccos", "ntk", "nngp", or a callable
+        "matern", "arccos", "ntk", "nngp", "precomputed" (X is the Gram matrix
+        at fit, the test-by-train kernel at predict; exact solver), or a callable
         ``kernel(A, B, **kernel_params)`` returning the kernel matrix of two
         2-D torch tensors (blocks of rows).
         Unlike scikit-learn, which calls a callable once per pair of rows, it is
@@ -713,7 +741,8 @@ class KernelRidgeClassifier(ClassifierMixin, _BaseKernelRidge):
 
     kernel : str or callable, default="rbf"
         One of "linear", "poly"/"polynomial", "rbf", "laplacian", "sigmoid",
-        "matern", "arccos", "ntk", "nngp", or a callable
+        "matern", "arccos", "ntk", "nngp", "precomputed" (X is the Gram matrix
+        at fit, the test-by-train kernel at predict; exact solver), or a callable
         ``kernel(A, B, **kernel_params)`` returning the kernel matrix of two
         2-D torch tensors (blocks of rows).
         Unlike scikit-learn, which calls a callable once per pair of rows, it is

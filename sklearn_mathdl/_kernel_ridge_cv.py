@@ -52,7 +52,8 @@ class KernelRidgeCV(RegressorMixin, _BaseKernelRidge):
         ``sum_i w_i (y_i - b - f(x_i))^2 + alpha ||f||_H^2``.
 
     kernel : str or callable, default="rbf"
-        As in :class:`KernelRidge`.
+        As in :class:`KernelRidge`, "precomputed" included (X is then the Gram
+        matrix; the exact solver).
 
     gamma : float, array-like of floats or None, default=None
         Kernel parameter of the rbf, laplacian, polynomial and sigmoid kernels
@@ -174,7 +175,7 @@ class KernelRidgeCV(RegressorMixin, _BaseKernelRidge):
 
     _parameter_constraints: dict = {
         "alphas": ["array-like"],
-        "kernel": [StrOptions(set(KERNELS)), callable],
+        "kernel": [StrOptions(set(KERNELS) | {"precomputed"}), callable],
         "gamma": [Interval(Real, 0, None, closed="neither"), "array-like", None],
         "degree": [Interval(Real, 0, None, closed="left")],
         "coef0": [Interval(Real, None, None, closed="neither")],
@@ -237,7 +238,9 @@ class KernelRidgeCV(RegressorMixin, _BaseKernelRidge):
                     f"gamma must be positive (a number or a list of numbers); got "
                     f"{self.gamma!r}."
                 )
-            uses_gamma = callable(self.kernel) or "gamma" in KERNEL_PARAMS[self.kernel]
+            uses_gamma = callable(self.kernel) or "gamma" in KERNEL_PARAMS.get(
+                self.kernel, ()
+            )
             if len(gammas) > 1 and not uses_gamma:
                 raise ValueError(
                     f"kernel={self.kernel!r} has no gamma parameter; a grid of "
@@ -287,6 +290,13 @@ class KernelRidgeCV(RegressorMixin, _BaseKernelRidge):
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         solver = self.solver
+        if self.kernel == "precomputed":
+            if solver == "nystrom":
+                raise ValueError(
+                    "kernel='precomputed' takes the Gram matrix as X and is solved "
+                    "exactly; solver='nystrom' is not available."
+                )
+            solver = "exact"
         if solver == "auto":
             solver = "exact" if n <= _AUTO_EXACT_MAX_N else "nystrom"
         if solver == "exact" and n > _EXACT_MAX_N:

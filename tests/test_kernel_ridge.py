@@ -17,7 +17,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_mathdl import KernelRidge, KernelRidgeClassifier
+from sklearn_mathdl import KernelRidge, KernelRidgeClassifier, KernelRidgeCV
 from sklearn_mathdl.kernels import rbf_kernel
 
 
@@ -351,3 +351,27 @@ def test_read_only_input_fits_without_torch_warnings():
         for solver in ["exact", "nystrom"]:
             est = KernelRidge(kernel="rbf", solver=solver, n_centers=10, random_state=0)
             est.fit(X, y).predict(X)
+
+
+def test_precomputed_kernel_matches_scikit_learn(friedman):
+    X, y = friedman
+    Xtr, Xte, ytr = X[:300], X[300:], y[:300]
+    K = rbf_kernel(Xtr, Xtr, gamma=0.1)
+    Kte = rbf_kernel(Xte, Xtr, gamma=0.1)
+    ours = KernelRidge(alpha=0.5, kernel="precomputed", normalize_y=False).fit(K, ytr)
+    ref = SkKernelRidge(alpha=0.5, kernel="precomputed").fit(K, ytr)
+    np.testing.assert_allclose(ours.predict(Kte), ref.predict(Kte), rtol=1e-8)
+    same = KernelRidge(alpha=0.5, kernel="rbf", gamma=0.1, normalize_y=False)
+    np.testing.assert_allclose(
+        ours.predict(Kte), same.fit(Xtr, ytr).predict(Xte), rtol=1e-8
+    )
+    assert ours.__sklearn_tags__().input_tags.pairwise
+    clf = KernelRidgeClassifier(kernel="precomputed").fit(K, ytr > np.median(ytr))
+    assert clf.score(Kte, y[300:] > np.median(ytr)) > 0.7
+    with pytest.raises(ValueError, match="n x n Gram matrix"):
+        KernelRidge(kernel="precomputed").fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="solved exactly"):
+        KernelRidge(kernel="precomputed", solver="nystrom").fit(K, ytr)
+    cv = KernelRidgeCV(alphas=[0.1, 1.0], kernel="precomputed").fit(K, ytr)
+    exact = KernelRidgeCV(alphas=[0.1, 1.0], gamma=0.1).fit(Xtr, ytr)
+    np.testing.assert_allclose(cv.predict(Kte), exact.predict(Xte), rtol=1e-8)
