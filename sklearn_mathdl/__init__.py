@@ -1,26 +1,38 @@
-"""sklearn_mathdl: the book's deep learning models as scikit-learn estimators."""
+"""sklearn_mathdl: the book's deep learning models as scikit-learn estimators.
+
+The estimators and submodules load on first use (PEP 562): ``import
+sklearn_mathdl`` does not import torch or scikit-learn, so a script, a CLI or a
+worker process that only needs one estimator pays for what it uses.
+"""
 
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from sklearn_mathdl import kernels, timeseries
-from sklearn_mathdl._conformal import ConformalRegressor
-from sklearn_mathdl._ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor
-from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
-from sklearn_mathdl._kernel_ridge_cv import KernelRidgeCV
-from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
-from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
-from sklearn_mathdl._sequence import (
-    CNNClassifier,
-    CNNRegressor,
-    RNNClassifier,
-    RNNRegressor,
-    TransformerEncoderClassifier,
-    TransformerEncoderRegressor,
-)
-from sklearn_mathdl._vae import VariationalAutoencoder
+import importlib
 
 __version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "CNNClassifier": "_sequence",
+    "CNNRegressor": "_sequence",
+    "ConformalRegressor": "_conformal",
+    "DeepEnsembleClassifier": "_ensemble",
+    "DeepEnsembleRegressor": "_ensemble",
+    "KernelRidge": "_kernel_ridge",
+    "KernelRidgeCV": "_kernel_ridge_cv",
+    "KernelRidgeClassifier": "_kernel_ridge",
+    "MLPClassifier": "_mlp",
+    "MLPRegressor": "_mlp",
+    "NeuralODEClassifier": "_ode",
+    "NeuralODERegressor": "_ode",
+    "RNNClassifier": "_sequence",
+    "RNNRegressor": "_sequence",
+    "TransformerEncoderClassifier": "_sequence",
+    "TransformerEncoderRegressor": "_sequence",
+    "VariationalAutoencoder": "_vae",
+}
+_SUBMODULES = {"kernels", "timeseries"}
 
 __all__ = [
     "CNNClassifier",
@@ -44,3 +56,18 @@ __all__ = [
     "kernels",
     "timeseries",
 ]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

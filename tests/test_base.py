@@ -117,3 +117,24 @@ def test_penalty_gradients_equal_the_penalty_in_the_loss():
     for g, p in zip(ours, params, strict=True):
         torch.testing.assert_close(g, p.grad, rtol=1e-5, atol=1e-7)
     assert float(reported) == pytest.approx(float(ref), rel=1e-6)
+
+
+def test_import_is_lazy():
+    """``import sklearn_mathdl`` loads neither torch nor scikit-learn; the first
+    use of an estimator does."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sklearn_mathdl\n"
+        "assert 'torch' not in sys.modules and 'sklearn' not in sys.modules\n"
+        "from sklearn_mathdl import MLPClassifier, kernels\n"
+        "assert 'torch' in sys.modules and callable(kernels.rbf_kernel)\n"
+        "assert 'KernelRidgeCV' in dir(sklearn_mathdl)\n"
+        "try:\n"
+        "    sklearn_mathdl.NoSuchEstimator\n"
+        "except AttributeError:\n"
+        "    print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr
