@@ -849,8 +849,8 @@ class _BaseTorchEstimator(BaseEstimator):
             and X.nbytes > _STREAM_PREDICT_BYTES
             and hasattr(self, "_net")
             and not hasattr(self, "feature_names_in_")
-            and self._fast_inference_ok
         ):
+            # every block goes through the family's own _validate_X
             X = _RowBlocks(X)
         # Fast path for the common call (SHAP and permutation importance make
         # thousands): a fitted model and a plain 2-D float ndarray without

@@ -169,8 +169,8 @@ class KernelRidgeCV(RegressorMixin, _BaseKernelRidge):
     (True, True)
     >>> len(krr.cv_results_["params"])
     6
-    >>> round(krr.score(X, y), 2)
-    0.99
+    >>> bool(krr.score(X, y) > 0.95)
+    True
     """
 
     _parameter_constraints: dict = {
