@@ -3,6 +3,7 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextlib
 import functools
 import inspect
 import math
@@ -95,6 +96,25 @@ def _is_lazy(X):
         and hasattr(X, "dtype")
         and hasattr(X, "__getitem__")
     )
+
+
+# Training steps with less work than this (parameters x batch rows x positions
+# per sample) run on one intra-op thread (see _fit_threads).
+_SMALL_STEP_WORK = 2e7
+
+
+@contextlib.contextmanager
+def _intra_op_threads(n):
+    """Run a block with ``n`` torch intra-op threads (None: unchanged)."""
+    if n is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 # Plain arrays larger than this are validated block by block at inference.
@@ -441,10 +461,30 @@ class _BaseTorchEstimator(BaseEstimator):
             else:
                 net, monitor, saved = self._build_net(plan, n_outputs), None, None
                 monitor = dict(net.callbacks)["monitor"]
-            self._train_net(net, monitor, saved, plan)
+            with _intra_op_threads(self._fit_threads(net.module_, plan)):
+                self._train_net(net, monitor, saved, plan)
         if net._interrupted:
             self._recover_from_interrupt(net, monitor, saved)
         return self._finish_fit(net, monitor, plan)
+
+    def _fit_threads(self, module, plan):
+        """Intra-op threads for training: 1 for small steps on the CPU, else None.
+
+        A step whose work (parameters x batch rows x positions per sample, about
+        the multiply-adds of one batch) is below ``_SMALL_STEP_WORK`` is
+        dominated by per-operation overhead, which more threads only add to:
+        with 2 threads a default MLP on breast_cancer used 3.5x the CPU time
+        of 1 thread for the same wall time (issue "README and docs").
+        """
+        if self._device.type != "cpu" or torch.get_num_threads() == 1:
+            return None
+        X = plan.dataset.X
+        if not isinstance(X, torch.Tensor):
+            return None  # lazily read data: reading, not compute, bounds a step
+        positions = int(np.prod(X.shape[2:])) if X.ndim > 2 else 1
+        n_params = sum(p.numel() for p in module.parameters())
+        work = n_params * plan.batch_size * positions
+        return 1 if work < _SMALL_STEP_WORK else None
 
     def _adopt_fit(self, fitted):
         """Take the fitted state of an equal estimator trained on the same data."""

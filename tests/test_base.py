@@ -138,3 +138,33 @@ def test_import_is_lazy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_small_models_train_on_one_thread_and_restore_the_setting(monkeypatch):
+    """A small step runs on one intra-op thread (more only add overhead); the
+    caller's thread count is restored after the fit, and large steps keep it."""
+    import numpy as np
+    import torch
+
+    import sklearn_mathdl._base as base
+
+    seen = []
+    real = base._BaseTorchEstimator._train_net
+
+    def spy(self, *args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(base._BaseTorchEstimator, "_train_net", spy)
+    X = np.random.RandomState(0).randn(64, 5)
+    y = (X[:, 0] > 0).astype(int)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=2).fit(X, y)
+        assert seen[-1] == 1 and torch.get_num_threads() == 2
+        monkeypatch.setattr(base, "_SMALL_STEP_WORK", 0)
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=2).fit(X, y)
+        assert seen[-1] == 2
+    finally:
+        torch.set_num_threads(previous)
