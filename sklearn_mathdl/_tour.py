@@ -419,7 +419,14 @@ def run_tour(
                 last = last.steps[0][1]
             last = getattr(last, "best_estimator_", last)  # a search: its best
             if hasattr(last, "loss_curve_"):
-                curves[(name, model.label)] = last.loss_curve_
+                if hasattr(last, "elbo_curve_"):
+                    kind = "negative ELBO (VAE)"
+                elif task == "classification":
+                    kind = "cross-entropy"
+                else:
+                    kind = "squared error (standardized target)"
+                valid = getattr(last, "validation_scores_", None)
+                curves[(name, model.label)] = (kind, last.loss_curve_, valid)
                 _plot_curves(curves, out / "learning_curves.png")
     table = format_table(rows)
     if "diabetes" in datasets:
@@ -511,19 +518,39 @@ def format_table(rows):
 
 
 def _plot_curves(curves, path):
+    """Learning curves, one panel per kind of loss (they are not comparable).
+
+    ``curves`` maps (dataset, label) to (kind, training curve, validation
+    curve or None); kind is "cross-entropy", "squared error (standardized
+    target)" or "negative ELBO (VAE)".
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for (name, label), curve in curves.items():
-        ax.plot(np.arange(1, len(curve) + 1), curve, label=f"{name}: {label}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("training loss (first CV fold)")
-    ax.set_yscale("log")
-    ax.set_title("sklearn_mathdl tour: learning curves")
-    ax.legend(fontsize=7)
+    kinds = sorted({kind for kind, _, _ in curves.values()})
+    fig, axes = plt.subplots(
+        1, max(1, len(kinds)), figsize=(5.5 * max(1, len(kinds)), 4.5), squeeze=False
+    )
+    for ax, kind in zip(axes[0], kinds, strict=False):
+        for (name, label), (k, curve, valid) in curves.items():
+            if k != kind:
+                continue
+            epochs = np.arange(1, len(curve) + 1)
+            (line,) = ax.plot(epochs, curve, label=f"{name}: {label}")
+            if valid is not None:
+                ax.plot(epochs[: len(valid)], valid, "--", color=line.get_color())
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(f"training {kind} (first CV fold)")
+        ax.set_yscale("log")
+        ax.set_title(kind)
+        ax.legend(fontsize=6)
+    fig.suptitle(
+        "sklearn_mathdl tour: training loss per epoch (dashed: validation score, "
+        "where early stopping holds data out)",
+        fontsize=9,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
