@@ -329,7 +329,7 @@ def test_ctrl_c_during_first_fit_leaves_later_fits_working(tmp_path):
 
     script = textwrap.dedent(
         """
-        import os, signal, threading, warnings
+        import os, signal, threading, time, warnings
         import numpy as np
         from sklearn_mathdl import MLPClassifier
         X = np.random.RandomState(0).randn(200, 5)
@@ -340,6 +340,7 @@ def test_ctrl_c_during_first_fit_leaves_later_fits_working(tmp_path):
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     MLPClassifier(max_iter=200).fit(X, y)
+                time.sleep(0.5)  # a fit faster than the timer: the signal lands here
             except KeyboardInterrupt:
                 pass
         print("score", MLPClassifier(max_iter=30, random_state=0).fit(X, y).score(X, y))
