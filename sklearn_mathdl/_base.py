@@ -405,6 +405,7 @@ class _BaseTorchEstimator(BaseEstimator):
         return max(1, min(int(self.batch_size), n_samples))
 
     def _make_optimizer_kwargs(self):
+        """Keyword arguments of the torch optimizer (skorch adds its prefix)."""
         kwargs = {}
         if self.optimizer == "sgd":
             kwargs["momentum"] = self.momentum
@@ -422,7 +423,7 @@ class _BaseTorchEstimator(BaseEstimator):
             else:
                 kwargs["foreach"] = True
         kwargs.update(user)
-        return {f"optimizer__{k}": v for k, v in kwargs.items()}
+        return kwargs
 
     # ---------------------------------------------------------------- engine
     def _to_tensor(self, a, dtype=None):
@@ -594,11 +595,7 @@ class _BaseTorchEstimator(BaseEstimator):
         optimizer_kwargs = self._make_optimizer_kwargs()
         cls = _OPTIMIZERS[self.optimizer]
         try:
-            _warm_up_optimizer(
-                cls,
-                {k.removeprefix("optimizer__"): v for k, v in optimizer_kwargs.items()},
-                self._device,
-            )
+            _warm_up_optimizer(cls, optimizer_kwargs, self._device)
         except (TypeError, ValueError, RuntimeError) as exc:
             raise ValueError(
                 f"optimizer_params={self.optimizer_params!r} is not accepted by "
@@ -659,7 +656,7 @@ class _BaseTorchEstimator(BaseEstimator):
             predict_nonlinearity=None,
             device=str(self._device),
             verbose=0,
-            **optimizer_kwargs,
+            **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items()},
         )
         net.initialize()
         net.configure(

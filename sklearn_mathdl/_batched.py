@@ -292,16 +292,6 @@ def _candidate_nets(estimator, plan, n_outputs, candidates):
     return members
 
 
-def _lr_factors(kind, power_t, step, epoch, max_epochs):
-    """The schedule's multiplier of learning_rate_init, per candidate."""
-    if kind == "invscaling":
-        return torch.full_like(max_epochs, 1.0 / (1.0 + step) ** power_t)
-    if kind == "cosine":
-        frac = torch.clamp(epoch / max_epochs.clamp_min(1), max=1.0)
-        return 0.5 * (1.0 + torch.cos(math.pi * frac))
-    return torch.ones_like(max_epochs)
-
-
 def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
     """Train ``request.candidates`` of ``estimator`` together (see module doc)."""
     members = _candidate_nets(estimator, plan, n_outputs, request.candidates)
@@ -314,9 +304,10 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
 
     alpha = tensor([e.alpha for e in ests])
     l1 = tensor([e.l1_alpha for e in ests])
-    lr0 = tensor([e.learning_rate_init * e._lr_scale() for e in ests])
     momentum = tensor([e.momentum for e in ests])
-    max_epochs = tensor([m[3].max_epochs for m in members])
+    # each candidate's own schedule callback, driven as its separate fit would
+    # drive it, gives its step size
+    schedules = [dict(m[1].callbacks)["schedule"] for m in members]
     use_l2, use_l1 = bool((alpha > 0).any()), bool((l1 > 0).any())
     criterion = estimator._criterion()
     dataset = plan.dataset
@@ -338,13 +329,14 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
         )
         ids = list(range(C))  # the candidate at each stack position
         failed = [False] * C
-        steps = 0
-        for epoch in range(int(max_epochs.max())):
+        for _ in range(max(m[3].max_epochs for m in members)):
+            for c in ids:
+                schedules[c].on_epoch_begin(members[c][1])
             losses, data_losses, rows = [], [], []
             for Xb, (yb, wb) in iterator:
-                factor = _lr_factors(
-                    estimator.learning_rate, estimator.power_t, steps, epoch, max_epochs
-                )
+                for c in ids:
+                    schedules[c].on_batch_begin(members[c][1], training=True)
+                lr = tensor([schedules[c].lr_ for c in ids])
                 data = _candidate_losses(
                     stack.forward(Xb, True), yb, wb, criterion, len(ids)
                 )
@@ -352,11 +344,10 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
                     p.grad = None
                 data.sum().backward()
                 penalty = _add_penalties(stack, alpha, l1, len(yb), use_l2, use_l1)
-                optimizer.step(lr0 * factor)
+                optimizer.step(lr)
                 losses.append((data + penalty).detach())
                 data_losses.append(data.detach())
                 rows.append(len(yb))
-                steps += 1
             weights = torch.tensor(rows, dtype=torch.float64)[:, None]
             total = weights.sum()
             epoch_loss = (torch.stack(losses).cpu().double() * weights).sum(0) / total
@@ -380,13 +371,13 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
                 except _StopTraining:
                     done.append(pos)
                     continue
+                schedules[c].on_epoch_end(net)
                 if len(history) >= plan_c.max_epochs:
                     done.append(pos)
             if done:
                 for pos in done:
                     if not failed[ids[pos]]:
                         stack.write_back(pos)
-                        _close_schedule(members[ids[pos]][1], steps)
                 kept = [pos for pos in range(len(ids)) if pos not in done]
                 if not kept:
                     break
@@ -394,8 +385,7 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
                 stack.keep(rows_t)
                 optimizer.keep(rows_t, stack.params)
                 ids = [ids[pos] for pos in kept]
-                alpha, l1, lr0 = alpha[rows_t], l1[rows_t], lr0[rows_t]
-                max_epochs = max_epochs[rows_t]
+                alpha, l1 = alpha[rows_t], l1[rows_t]
     fitted = []
     for c, (est, net, monitor, plan_c) in enumerate(members):
         if failed[c]:
@@ -405,13 +395,6 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
         fitted.append(est)
     request.fitted = fitted
     request.data_key = data_key(X, y, sample_weight)
-
-
-def _close_schedule(net, steps):
-    """Leave the net's schedule where a separate fit's would be."""
-    schedule = dict(net.callbacks)["schedule"]
-    schedule.epoch_ = len(net.history)
-    schedule.step_ = steps
 
 
 def _candidate_losses(out, y, w, criterion, C):
