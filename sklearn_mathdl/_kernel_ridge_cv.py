@@ -320,10 +320,11 @@ class KernelRidgeCV(RegressorMixin, _BaseKernelRidge):
         for gi, gamma in enumerate(gammas):
             self._gamma = gamma
             factor = self._factor(Xt, u, centers)
-            scores[gi], dual, intercept = self._loo(factor, u, Yt, alphas, w.sum())
+            scores[gi], solution = self._loo(factor, u, Yt, alphas, w.sum())
             ai = int(np.argmax(scores[gi]))
             if best is None or scores[gi, ai] > best[0]:
-                best = (scores[gi, ai], gi, ai, dual[ai], intercept[ai])
+                # the coefficients only of a new best: the factor goes with gamma
+                best = (scores[gi, ai], gi, ai, *solution(ai))
         _, gi, ai, dual, intercept = best
         self._gamma = gammas[gi]
         self.alpha_ = float(alphas[ai])
@@ -378,7 +379,8 @@ class KernelRidgeCV(RegressorMixin, _BaseKernelRidge):
         return U, sig2, lambda a: R @ (Phi.mT @ a)
 
     def _loo(self, factor, u, Yt, alphas, w_sum):
-        """LOO scores of every alpha, and each alpha's dual and intercept."""
+        """LOO scores of every alpha, and ``solution(j)``: the dual
+        coefficients and intercept of alpha number j."""
         U, lam, to_dual = factor
         UtY = U.mT @ Yt
         Utu = U.mT @ u
@@ -390,23 +392,29 @@ class KernelRidgeCV(RegressorMixin, _BaseKernelRidge):
             torch.cat([(U[i : i + step] ** 2) @ d for i in range(0, U.shape[0], step)])
             + (1.0 / a)[None, :]
         )
-        scores, duals, intercepts = [], [], []
-        for j, alpha in enumerate(alphas):
+
+        def residual(j):
+            """(M y~, diag M, intercept) of alpha number j."""
+            alpha = alphas[j]
             GY = Yt / alpha + U @ (d[:, j : j + 1] * UtY)
-            if self.fit_intercept:
-                g = u / alpha + U @ (d[:, j] * Utu)
-                ug = u @ g
-                b = (g @ Yt) / ug
-                MY = GY - g[:, None] * b[None, :]
-                Mdiag = diag[:, j] - g * g / ug
-            else:
+            if not self.fit_intercept:
                 b = torch.zeros(Yt.shape[1], dtype=Yt.dtype, device=Yt.device)
-                MY, Mdiag = GY, diag[:, j]
+                return GY, diag[:, j], b
+            g = u / alpha + U @ (d[:, j] * Utu)
+            ug = u @ g
+            b = (g @ Yt) / ug
+            return GY - g[:, None] * b[None, :], diag[:, j] - g * g / ug, b
+
+        def solution(j):
+            MY, _, b = residual(j)
+            return to_dual(MY).cpu().numpy(), b.cpu().numpy()
+
+        scores = []
+        for j in range(len(alphas)):
+            MY, Mdiag, _ = residual(j)
             E = MY / Mdiag[:, None]  # sqrt(w_i) times the LOO residual of row i
             scores.append(-float((E * E).sum()) / (w_sum * Yt.shape[1]))
-            duals.append(to_dual(MY).cpu().numpy())
-            intercepts.append(b.cpu().numpy())
-        return np.array(scores), duals, intercepts
+        return np.array(scores), solution
 
     # ---------------------------------------------------------- predicting
     def predict(self, X):
