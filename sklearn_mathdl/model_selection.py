@@ -105,7 +105,7 @@ class _BatchedSearchMixin:
     def _groups(self, candidates, prefix):
         """Candidates grouped by everything but the final step's batchable params."""
         groups = {}
-        for i, cand in enumerate(candidates):
+        for cand in candidates:
             batchable, rest = {}, {}
             for key, value in cand.items():
                 name = key[len(prefix) :] if key.startswith(prefix) else None
@@ -114,7 +114,7 @@ class _BatchedSearchMixin:
                 else:
                     rest[key] = value
             group = groups.setdefault(repr(sorted(rest.items())), (rest, []))
-            group[1].append((i, batchable))
+            group[1].append(batchable)
         return list(groups.values())
 
     def _train_batched(self, X, y, candidates, params):
@@ -134,13 +134,12 @@ class _BatchedSearchMixin:
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         splits = list(cv.split(X, y, params.get("groups")))
         entries, report = {}, []
-        for rest, members in self._groups(candidates, prefix):
+        for rest, overrides in self._groups(candidates, prefix):
             base = clone(self.estimator).set_params(**rest)
-            overrides = [b for _, b in members]
             reason = None
             if fit_params:
                 reason = f"fit parameters {fit_params} are not batched"
-            elif len(members) < 2:
+            elif len(overrides) < 2:
                 reason = "a single candidate"
             else:
                 reason = _batched.why_not_batched(_final_step(base)[0], overrides)
@@ -152,18 +151,18 @@ class _BatchedSearchMixin:
                     reason = f"the batched fit failed ({type(exc).__name__}: {exc})"
             row = {
                 "params": rest,
-                "n_candidates": len(members),
+                "n_candidates": len(overrides),
                 "batched": reason is None,
                 "reason": reason,
             }
             report.append(row)
             if self.verbose > 0:
                 how = (
-                    f"batched, {len(splits)} fits of {len(members)} candidates"
+                    f"batched, {len(splits)} fits of {len(overrides)} candidates"
                     if reason is None
                     else f"not batched: {reason}"
                 )
-                print(f"[batched search] {len(members)} candidate(s) {rest}: {how}")
+                print(f"[batched search] {len(overrides)} candidate(s) {rest}: {how}")
         return entries, report
 
     @staticmethod
