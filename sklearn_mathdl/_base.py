@@ -18,6 +18,7 @@ from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.utils._available_if import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_y,
@@ -59,7 +60,19 @@ _OPTIMIZERS = {
     "adamw": torch.optim.AdamW,
     "rmsprop": torch.optim.RMSprop,
     "adagrad": torch.optim.Adagrad,
+    "lbfgs": torch.optim.LBFGS,
 }
+# optimizer="auto" (the MLPs' default) trains full-batch L-BFGS on at most
+# this many rows, Adam on more. Below it a full batch is cheap and L-BFGS
+# reaches the minimum of the penalized loss in a few hundred iterations (the
+# small-data advice of scikit-learn's MLP); above it minibatch steps reach the
+# same loss in fewer passes over the data (Bottou and Bousquet 2008).
+_LBFGS_AUTO_MAX_ROWS = 20_000
+# L-BFGS memory (pairs of curvature vectors), as scipy's default m=10
+_LBFGS_HISTORY = 10
+# max_iter="auto" under L-BFGS: iterations (one an epoch). The plateau rule
+# ends the MLPs' fits on the development suite after 50-150.
+_LBFGS_AUTO_ITERATIONS = 500
 
 # Rows per forward pass at inference: large enough that per-call overhead
 # vanishes, small enough that activations of wide nets stay in cache/memory.
@@ -161,12 +174,29 @@ def _check_float32_range(X):
         )
 
 
+def _stochastic_optimizer(estimator):
+    """``partial_fit`` exists unless ``optimizer="lbfgs"`` (as in scikit-learn)."""
+    if estimator.optimizer == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. lbfgs is "
+            "not stochastic."
+        )
+    return True
+
+
 def _save_training_state(net):
-    """What a continued fit changes: weights, optimizer state, history, callbacks."""
+    """What a continued fit changes: weights, optimizer (and its state), history,
+    callbacks."""
     import copy
 
     return {
         "module": copy.deepcopy(net.module_.state_dict()),
+        "optimizer_obj": net.optimizer_,
+        "optimizer_attrs": {
+            k: v
+            for k, v in vars(net).items()
+            if k.startswith("optimizer__") or k in ("optimizer", "lr")
+        },
         "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
         "history": len(net.history),
         "callbacks": [(cb, dict(vars(cb))) for _, cb in net.callbacks_],
@@ -175,6 +205,11 @@ def _save_training_state(net):
 
 def _restore_training_state(net, saved):
     net.module_.load_state_dict(saved["module"])
+    # a continued fit may have switched optimizers (partial_fit after L-BFGS)
+    for key in [k for k in vars(net) if k.startswith("optimizer__")]:
+        delattr(net, key)
+    vars(net).update(saved["optimizer_attrs"])
+    net.optimizer_ = saved["optimizer_obj"]
     net.optimizer_.load_state_dict(saved["optimizer"])
     del net.history[saved["history"] :]
     for cb, attrs in saved["callbacks"]:
@@ -222,6 +257,7 @@ class _FitPlan:
     epochs: int
     call_seed: int
     rank_seed: int
+    optimizer: str = "adam"
 
 
 class _BaseTorchEstimator(BaseEstimator):
@@ -234,7 +270,8 @@ class _BaseTorchEstimator(BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        # L-BFGS (full batch) and "auto" are the MLPs' (see _mlp.py)
+        "optimizer": [StrOptions(set(_OPTIMIZERS) - {"lbfgs"})],
         "optimizer_params": [dict, None],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "learning_rate": [
@@ -375,10 +412,13 @@ class _BaseTorchEstimator(BaseEstimator):
         """
         return None
 
-    def _resolved_max_iter(self, n_train, batch_size):
-        """Epochs of a fit: ``max_iter``, or the "auto" budget."""
+    def _resolved_max_iter(self, n_train, batch_size, optimizer=None):
+        """Epochs of a fit: ``max_iter``, or the "auto" budget (for L-BFGS,
+        ``_LBFGS_AUTO_ITERATIONS`` iterations)."""
         if self.max_iter != "auto":
             return int(self.max_iter)
+        if optimizer == "lbfgs":
+            return _LBFGS_AUTO_ITERATIONS
         return _epochs_for(_AUTO_MIN_EPOCHS, _AUTO_MIN_STEPS, n_train, batch_size)
 
     def _resolved_patience(self, n_train, batch_size):
@@ -399,23 +439,89 @@ class _BaseTorchEstimator(BaseEstimator):
     # give more steps for the same compute on small data
     _auto_batch_rows = 200
 
-    def _resolved_batch_size(self, n_samples):
+    def _resolved_batch_size(self, n_samples, optimizer=None):
+        if optimizer == "lbfgs":
+            return max(1, n_samples)  # full batch, as scikit-learn's lbfgs
         if self.batch_size == "auto":
             return max(1, min(self._auto_batch_rows, n_samples))
         return max(1, min(int(self.batch_size), n_samples))
 
-    def _make_optimizer_kwargs(self):
+    def _auto_optimizer(self, n_samples, incremental, lazy, context):
+        """What ``optimizer="auto"`` trains with (families other than the MLPs:
+        Adam)."""
+        return "adam"
+
+    def _resolve_optimizer(self, X, incremental, continuing, context):
+        """The optimizer of this call: ``optimizer``, with "auto" resolved.
+
+        A warm-started fit keeps the optimizer (and its state) that "auto" chose
+        before; ``partial_fit`` trains with Adam after an L-BFGS fit, since
+        L-BFGS needs the whole data set at each step.
+        """
+        lazy = _is_lazy(X)
+        name = self.optimizer
+        if name == "auto":
+            if continuing:
+                name = self._optimizer
+                if incremental and name == "lbfgs":
+                    name = "adam"
+            else:
+                name = self._auto_optimizer(X.shape[0], incremental, lazy, context)
+        if name != "lbfgs":
+            return name
+        why = None
+        if incremental:
+            why = "partial_fit (L-BFGS steps need the whole data set)"
+        elif lazy:
+            why = (
+                "lazily read input (memmap, h5py, zarr, dask): its full-batch "
+                "steps need the whole data set in memory"
+            )
+        elif context is not None:
+            why = "data_parallel() (full-batch steps are not sharded)"
+        elif getattr(self, "dropout", 0) > 0:
+            why = (
+                f"dropout={self.dropout}: its line search compares losses of the "
+                "same batch, which dropout makes random"
+            )
+        if why is not None:
+            raise ValueError(
+                f"optimizer='lbfgs' cannot be used with {why}. Use a stochastic "
+                "optimizer such as optimizer='adam'."
+            )
+        return name
+
+    def _make_optimizer_kwargs(self, optimizer=None):
         """Keyword arguments of the torch optimizer (skorch adds its prefix)."""
+        optimizer = self.optimizer if optimizer is None else optimizer
         kwargs = {}
-        if self.optimizer == "sgd":
+        if optimizer == "sgd":
             kwargs["momentum"] = self.momentum
             kwargs["nesterov"] = bool(self.nesterovs_momentum and self.momentum > 0)
         user = dict(self.optimizer_params or {})
-        if "foreach" not in user and "fused" not in user:
+        if optimizer == "lbfgs":
+            # one L-BFGS iteration per epoch (n_iter_ counts iterations, as
+            # scikit-learn's); torch keeps the curvature pairs between calls,
+            # so the iterations are those of one long run. At a gradient
+            # below tol a step no longer moves, and the plateau rule (with a
+            # zero loss tolerance, see _build_net) ends the fit.
+            kwargs.update(
+                max_iter=1,
+                # torch's default max_iter * 5 // 4 = 1 evaluation would cut
+                # the line search short (it stalls at t=0 within a few dozen
+                # iterations); with room for its 25 trials, one-iteration calls
+                # reproduce a single long run exactly
+                max_eval=26,
+                history_size=_LBFGS_HISTORY,
+                line_search_fn="strong_wolfe",
+                tolerance_grad=float(self.tol),  # scikit-learn's gtol=tol
+                tolerance_change=0.0,
+            )
+        elif "foreach" not in user and "fused" not in user:
             # one fused (else multi-tensor) kernel per update instead of one
             # per parameter: torch picks the per-parameter loop for CPU tensors
             # by default, a third of a small MLP's step time
-            cls = _OPTIMIZERS[self.optimizer]
+            cls = _OPTIMIZERS[optimizer]
             fused_ok = "fused" in inspect.signature(cls).parameters
             device = getattr(self, "_device", torch.device("cpu"))
             if fused_ok and device.type in ("cpu", "cuda"):
@@ -512,6 +618,7 @@ class _BaseTorchEstimator(BaseEstimator):
                 f"(fitted with {self._net_n_outputs}, got {n_outputs})."
             )
         context = _distributed._active()
+        optimizer = self._resolve_optimizer(X, incremental, continuing, context)
         if not continuing:
             self._device = check_device(self.device)
             self._seed = draw_seed(self.random_state)
@@ -535,7 +642,10 @@ class _BaseTorchEstimator(BaseEstimator):
         if use_validation:
             train_split = self._validation_split(y, n_samples)
 
-        batch_size = self._resolved_batch_size(n_samples)
+        if optimizer == "lbfgs" and train_split is not None:
+            batch_size = len(train_split.train_index)  # all training rows
+        else:
+            batch_size = self._resolved_batch_size(n_samples, optimizer)
         if train_split is None:
             n_train = n_samples
             chance_loss = self._chance_loss(y, sample_weight)
@@ -543,7 +653,7 @@ class _BaseTorchEstimator(BaseEstimator):
             rows = train_split.train_index.cpu().numpy()
             n_train = len(rows)
             chance_loss = self._chance_loss(y[rows], sample_weight[rows])
-        max_epochs = self._resolved_max_iter(n_train, batch_size)
+        max_epochs = self._resolved_max_iter(n_train, batch_size, optimizer)
         if getattr(self, "batch_norm", False) and (batch_size < 2 or n_samples < 2):
             raise ValueError(
                 "batch_norm=True needs batches of at least 2 rows (batch "
@@ -569,6 +679,7 @@ class _BaseTorchEstimator(BaseEstimator):
             # data-parallel processes share the shuffling (seeded by
             # call_seed) but draw their own dropout masks
             rank_seed=call_seed + (0 if context is None else 104729 * context.rank),
+            optimizer=optimizer,
         )
 
     def _continue_net(self, plan):
@@ -588,23 +699,74 @@ class _BaseTorchEstimator(BaseEstimator):
         monitor.best_validation_score_ = -np.inf
         monitor.chance_loss = plan.chance_loss
         monitor.n_iter_no_change = plan.patience
+        monitor.tol = self._monitor_tol(plan)
+        if plan.optimizer != self._optimizer:
+            self._switch_optimizer(net, plan)
+        else:
+            net.configure_lbfgs(self._max_fun(plan))
         return net, monitor, saved
 
-    def _build_net(self, plan, n_outputs):
-        """A new module, optimizer, stopping rule and schedule in a skorch net."""
-        optimizer_kwargs = self._make_optimizer_kwargs()
-        cls = _OPTIMIZERS[self.optimizer]
+    def _optimizer_setup(self, plan):
+        """Class, keyword arguments and first learning rate of the optimizer."""
+        name = plan.optimizer
+        optimizer_kwargs = self._make_optimizer_kwargs(name)
+        cls = _OPTIMIZERS[name]
         try:
             _warm_up_optimizer(cls, optimizer_kwargs, self._device)
         except (TypeError, ValueError, RuntimeError) as exc:
             raise ValueError(
                 f"optimizer_params={self.optimizer_params!r} is not accepted by "
-                f"torch.optim.{cls.__name__} (optimizer={self.optimizer!r}): {exc}"
+                f"torch.optim.{cls.__name__} (optimizer={name!r}): {exc}"
             ) from None
+        # L-BFGS: learning_rate_init and the schedule do not apply (as in
+        # scikit-learn); its strong-Wolfe line search starts from a unit step
+        lr0 = 1.0 if name == "lbfgs" else self.learning_rate_init * self._lr_scale()
+        return cls, optimizer_kwargs, lr0
+
+    def _switch_optimizer(self, net, plan):
+        """Give a fitted net a fresh optimizer of another kind (its weights stay)."""
+        cls, kwargs, lr0 = self._optimizer_setup(plan)
+        for key in [k for k in vars(net) if k.startswith("optimizer__")]:
+            delattr(net, key)
+        net.optimizer = cls
+        net.lr = lr0
+        for key, value in kwargs.items():
+            setattr(net, f"optimizer__{key}", value)
+        net.initialize_optimizer()
+        schedule = dict(net.callbacks)["schedule"]
+        schedule.kind = self._schedule_kind(plan)
+        schedule.lr0 = schedule.lr_ = lr0
+        schedule.step_ = schedule.epoch_ = 0
+        net.configure_lbfgs(self._max_fun(plan))
+        self._optimizer = plan.optimizer
+
+    def _monitor_tol(self, plan):
+        """Loss improvement the plateau rule counts: ``tol``; under L-BFGS any
+        decrease of the training loss (``tol`` bounds its gradient instead, as
+        scikit-learn's gtol: at convergence the steps stop moving)."""
+        if plan.optimizer == "lbfgs" and not plan.use_validation:
+            return 0.0
+        return self.tol
+
+    def _schedule_kind(self, plan):
+        if plan.optimizer == "lbfgs":
+            return "constant"
+        # "adaptive" is scikit-learn's name for the plateau rule
+        return "plateau" if self.learning_rate == "adaptive" else self.learning_rate
+
+    def _max_fun(self, plan):
+        """L-BFGS's budget of loss evaluations (None: another optimizer)."""
+        if plan.optimizer != "lbfgs":
+            return None
+        return int(getattr(self, "max_fun", 15000))
+
+    def _build_net(self, plan, n_outputs):
+        """A new module, optimizer, stopping rule and schedule in a skorch net."""
+        cls, optimizer_kwargs, lr0 = self._optimizer_setup(plan)
         module = self._build_module(self.n_features_in_, n_outputs)
         monitor = _Monitor(
             score_fn=self._validation_score,
-            tol=self.tol,
+            tol=self._monitor_tol(plan),
             n_iter_no_change=plan.patience,
             early_stopping=plan.use_validation,
             verbose=self.verbose,
@@ -614,10 +776,8 @@ class _BaseTorchEstimator(BaseEstimator):
             separated_fraction=self._separated_fraction,
             label=type(self).__name__,
         )
-        lr0 = self.learning_rate_init * self._lr_scale()
         schedule = _LRSchedule(
-            # "adaptive" is scikit-learn's name for the plateau rule
-            "plateau" if self.learning_rate == "adaptive" else self.learning_rate,
+            self._schedule_kind(plan),
             lr0,
             power_t=self.power_t,
             n_epochs=plan.max_epochs,
@@ -629,7 +789,7 @@ class _BaseTorchEstimator(BaseEstimator):
         net = _SkorchNet(
             module=module,
             criterion=self._criterion(),
-            optimizer=_OPTIMIZERS[self.optimizer],
+            optimizer=cls,
             lr=lr0,
             max_epochs=plan.epochs,
             batch_size=plan.batch_size,
@@ -665,6 +825,8 @@ class _BaseTorchEstimator(BaseEstimator):
             reduce_per_sample=getattr(self, "_reduce_per_sample", None),
             max_grad_norm=getattr(self, "max_grad_norm", None),
         )
+        net.configure_lbfgs(self._max_fun(plan))
+        self._optimizer = plan.optimizer
         self._net_n_outputs = n_outputs
         return net
 
@@ -754,8 +916,17 @@ class _BaseTorchEstimator(BaseEstimator):
             self.best_validation_score_ = None
         finished = not plan.incremental and not net._interrupted
         if finished and plan.chance_loss is not None:
-            self._warn_if_diverged(history, plan.chance_loss)
-        if finished and not monitor.converged_ and plan.patience <= plan.epochs:
+            self._warn_if_diverged(history, plan.chance_loss, monitor.converged_)
+        if finished and getattr(net, "_lbfgs_exhausted", False):
+            warnings.warn(
+                f"{type(self).__name__}: lbfgs failed to converge: max_fun="
+                f"{self._max_fun(plan)} loss evaluations reached after "
+                f"{self.n_iter_} iterations (tol={self.tol}, "
+                f"n_iter_no_change={plan.patience}).",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        elif finished and not monitor.converged_ and plan.patience <= plan.epochs:
             warnings.warn(
                 f"{type(self).__name__}: max_iter={self.max_iter} ({plan.epochs} "
                 "epochs) reached "
@@ -766,18 +937,23 @@ class _BaseTorchEstimator(BaseEstimator):
             )
         return self
 
-    def _warn_if_diverged(self, history, chance_loss):
+    def _warn_if_diverged(self, history, chance_loss, converged=True):
         """Warn when a fit hands back a model worse than where it started.
 
         A finite loss can still have diverged (a huge learning rate makes the
         loss bounce at 1e16 without overflowing); the model returned is then
-        worse than a constant prediction, and nothing else would say so.
+        worse than a constant prediction, and nothing else would say so. A
+        fit that ran out of epochs while its loss was still falling from a
+        random start is not that (its ConvergenceWarning says so).
         """
         final = float(history[-1].get("train_data_loss", history[-1]["train_loss"]))
         first = float(history[0].get("train_data_loss", history[0]["train_loss"]))
         worse_than_constant = final > (1.0 + _CHANCE_MARGIN) * chance_loss
+        # (near the constant's loss: a diverged loss may also dip below its
+        # first epoch's)
+        still_falling = not converged and final < min(first, 2.0 * chance_loss)
         blew_up = final > 10.0 * first
-        if worse_than_constant or blew_up:
+        if (worse_than_constant and not still_falling) or blew_up:
             warnings.warn(
                 f"{type(self).__name__}: training diverged or learnt nothing: the "
                 f"final training loss {final:.4g} is above the {chance_loss:.4g} "
@@ -1107,6 +1283,7 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
         sw = self._sample_weight(sample_weight, X, y)
         return self._fit_engine(X, y_enc, sw, n_outputs=n_outputs)
 
+    @available_if(_stochastic_optimizer)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the model with one epoch over the given data.
@@ -1330,6 +1507,7 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         self.n_outputs_ = y_enc.shape[1]
         return self._fit_engine(X, y_enc, sw, n_outputs=y_enc.shape[1])
 
+    @available_if(_stochastic_optimizer)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given data.

@@ -116,8 +116,20 @@ def active_request(estimator):
     return request if request is not None and request.estimator is estimator else None
 
 
-def why_not_batched(estimator, candidates):
-    """None if these candidates of ``estimator`` can train together, else why not."""
+def _optimizer_of(estimator, n_samples):
+    """The optimizer a fit of ``estimator`` on ``n_samples`` rows trains with."""
+    if estimator.optimizer != "auto":
+        return estimator.optimizer
+    if n_samples is None:
+        return "lbfgs"  # unknown size: assume the full-batch choice
+    return estimator._auto_optimizer(n_samples, False, False, None)
+
+
+def why_not_batched(estimator, candidates, n_samples=None):
+    """None if these candidates of ``estimator`` can train together, else why not.
+
+    ``n_samples`` (rows of a training fold) resolves ``optimizer="auto"``.
+    """
     from sklearn_mathdl._mlp import _MLPMixin
 
     if not isinstance(estimator, _MLPMixin):
@@ -130,9 +142,10 @@ def why_not_batched(estimator, candidates):
     checks = {
         "batch_norm=True": lambda e: e.batch_norm,
         f"scaling={estimator.scaling!r}": lambda e: e.scaling != "standard",
-        f"optimizer={estimator.optimizer!r}": lambda e: (
-            e.optimizer not in ("adam", "sgd")
-        ),
+        f"optimizer={estimator.optimizer!r}"
+        + (
+            f" (L-BFGS on {n_samples} rows)" if estimator.optimizer == "auto" else ""
+        ): lambda e: _optimizer_of(e, n_samples) not in ("adam", "sgd"),
         "optimizer_params": lambda e: bool(e.optimizer_params),
         f"learning_rate={estimator.learning_rate!r}": lambda e: (
             e.learning_rate not in ("constant", "invscaling", "cosine")
@@ -322,7 +335,7 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
             [m[1].module_ for m in members], [e.dropout for e in ests], device
         )
         optimizer = _StackedOptimizer(
-            estimator.optimizer,
+            plan.optimizer,
             stack.params,
             momentum,
             bool(estimator.nesterovs_momentum),

@@ -61,8 +61,12 @@ def _warm_up_optimizer(cls, kwargs, device):
     with _sigint_deferred():
         param = torch.nn.Parameter(torch.zeros(2, device=device))
         optimizer = cls([param], **{"lr": 1e-3, **kwargs})
-        param.grad = torch.zeros_like(param)
-        optimizer.step()
+
+        def closure():  # L-BFGS evaluates the loss itself
+            param.grad = torch.ones_like(param)
+            return param.detach().sum()
+
+        optimizer.step(closure)
     _WARM_OPTIMIZERS.add(key)
 
 
@@ -329,7 +333,19 @@ class _SkorchNet(NeuralNet):
         self._interrupted = False
         self._penalized = [p for p in self.module_.parameters() if p.ndim >= 2]
         self._ddp = None
+        self.configure_lbfgs(None)
         return self
+
+    def configure_lbfgs(self, max_fun):
+        """Budget of loss evaluations for L-BFGS (None: another optimizer)."""
+        self._max_fun = max_fun
+        self._lbfgs_exhausted = False
+        self._fun_base = self._lbfgs_evals() if max_fun is not None else 0
+
+    def _lbfgs_evals(self):
+        """Loss evaluations of the L-BFGS optimizer so far (torch counts them)."""
+        optimizer = self.optimizer_
+        return optimizer.state[optimizer._params[0]].get("func_evals", 0)
 
     def data_parallel(self, context, device):
         """Wrap the module in DDP for one fit (None: back to one process)."""
@@ -452,8 +468,46 @@ class _SkorchNet(NeuralNet):
                 "train_data_loss", float((data * weights).sum() / weights.sum())
             )
 
+    def _lbfgs_step(self, X, y):
+        """One L-BFGS iteration on the full batch: the line search evaluates
+        the penalized loss (and its gradient) as often as it needs."""
+        optimizer = self.optimizer_
+        first = {}
+
+        def closure():
+            optimizer.zero_grad(set_to_none=True)
+            y_pred = self.module_(X)
+            loss = self.get_loss(y_pred, y, X=X, training=True)
+            loss.backward()
+            data_loss = loss.detach()
+            if self._l2 > 0 or self._l1 > 0:
+                loss = self._add_penalties(loss, _batch_rows(y))
+            if self._max_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(
+                    self.module_.parameters(), self._max_grad_norm
+                )
+            if not first:  # the step reports the loss before its update
+                first.update(loss=loss.detach(), data_loss=data_loss, y_pred=y_pred)
+            return loss.detach()
+
+        optimizer.step(closure)
+        state = optimizer.state[optimizer._params[0]]
+        if state.get("t", 1.0) == 0 or not math.isfinite(float(first["loss"])):
+            # the line search found no decrease along the quasi-Newton
+            # direction (float32 round-off near a kink of ReLU, a stale
+            # curvature memory): restart from steepest descent, as L-BFGS
+            # implementations do, instead of repeating the same direction
+            evals = state.get("func_evals", 0)
+            state.clear()
+            state.update(func_evals=evals, n_iter=0)
+        if self._lbfgs_evals() - self._fun_base >= self._max_fun:
+            self._lbfgs_exhausted = True
+        return first
+
     def train_step(self, batch, **fit_params):
         X, y = batch
+        if getattr(self, "_max_fun", None) is not None:
+            return self._lbfgs_step(X, y)
         self.optimizer_.zero_grad(set_to_none=True)
         ddp = self._ddp
         y_pred = (self.module_ if ddp is None else ddp)(X)
@@ -704,6 +758,8 @@ class _Monitor(Callback):
         ):
             self.converged_ = True
             raise _StopTraining()
+        if getattr(net, "_lbfgs_exhausted", False):
+            raise _StopTraining()  # max_fun loss evaluations: not converged
 
     def separated(self):
         """True once the training loss is a tiny fraction of the chance loss."""

@@ -8,9 +8,14 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 
-from sklearn_mathdl._base import _BaseTorchClassifier, _BaseTorchRegressor
+from sklearn_mathdl._base import (
+    _LBFGS_AUTO_MAX_ROWS,
+    _OPTIMIZERS,
+    _BaseTorchClassifier,
+    _BaseTorchRegressor,
+)
 from sklearn_mathdl._modules import ACTIVATIONS, _MLPModule
-from sklearn_mathdl.utils._compat import StrOptions
+from sklearn_mathdl.utils._compat import Interval, StrOptions
 from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 
 
@@ -89,6 +94,19 @@ class _MLPMixin:
             out.append(b.cpu().numpy())
         return out
 
+    def _auto_optimizer(self, n_samples, incremental, lazy, context):
+        """optimizer="auto": full-batch L-BFGS for a fit on at most
+        ``_LBFGS_AUTO_MAX_ROWS`` in-memory rows without dropout, else Adam."""
+        if (
+            incremental
+            or lazy
+            or context is not None
+            or self.dropout > 0
+            or n_samples > _LBFGS_AUTO_MAX_ROWS
+        ):
+            return "adam"
+        return "lbfgs"
+
     def _lr_scale(self):
         if self.scaling == "mean_field" and self.optimizer == "sgd":
             return float(self._hidden_sizes()[0])
@@ -130,8 +148,22 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
         scales themselves and get no multiplier.
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"adam", "sgd", "adamw", "rmsprop", "adagrad", "lbfgs", "auto"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "lbfgs" is full-batch L-BFGS
+        with a strong-Wolfe line search (``torch.optim.LBFGS``, 10 curvature
+        pairs), as scikit-learn's ``solver="lbfgs"``: one iteration is one epoch
+        (``max_iter="auto"`` is 500 iterations), ``batch_size``,
+        ``learning_rate_init`` and ``learning_rate`` do not apply, ``max_fun``
+        bounds the loss evaluations, ``tol`` is also the gradient tolerance
+        (scikit-learn's ``gtol``), and ``partial_fit`` is unavailable; it needs
+        in-memory data and no dropout. "auto" is "lbfgs" for a fit on at most
+        20,000 in-memory rows without dropout, and "adam" otherwise and in
+        ``partial_fit`` (which continues an L-BFGS fit with a fresh Adam state).
+        Adam stays the default: with the default ``alpha`` L-BFGS scored lower
+        on the development suite on average, and no single ``alpha`` made it win
+        both on noisy small sets (diabetes) and on noiseless curves
+        (``benchmarks/results_defaults_cpu.md``).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
@@ -184,6 +216,11 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         at least 2000 optimizer steps, so that small data sets get enough
         steps. The stopping rule (``tol``, ``n_iter_no_change``) usually ends
         training earlier.
+
+    max_fun : int, default=15000
+        With L-BFGS only: the most loss (and gradient) evaluations of a fit,
+        line-search evaluations included, as scikit-learn's ``max_fun``.
+        Reaching it ends the fit with a ConvergenceWarning.
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows at every epoch.
@@ -314,6 +351,8 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
 
     _parameter_constraints: dict = {
         **_BaseTorchClassifier._parameter_constraints,
+        "optimizer": [StrOptions(set(_OPTIMIZERS) | {"auto"})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
@@ -344,6 +383,7 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         batch_norm=False,
         batch_size="auto",
         max_iter="auto",
+        max_fun=15000,
         shuffle=True,
         tol=1e-4,
         n_iter_no_change="auto",
@@ -355,7 +395,6 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         device="cpu",
         verbose=0,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.scaling = scaling
@@ -372,6 +411,7 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         self.batch_norm = batch_norm
         self.batch_size = batch_size
         self.max_iter = max_iter
+        self.max_fun = max_fun
         self.shuffle = shuffle
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -423,8 +463,22 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
         scales themselves and get no multiplier.
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"adam", "sgd", "adamw", "rmsprop", "adagrad", "lbfgs", "auto"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "lbfgs" is full-batch L-BFGS
+        with a strong-Wolfe line search (``torch.optim.LBFGS``, 10 curvature
+        pairs), as scikit-learn's ``solver="lbfgs"``: one iteration is one epoch
+        (``max_iter="auto"`` is 500 iterations), ``batch_size``,
+        ``learning_rate_init`` and ``learning_rate`` do not apply, ``max_fun``
+        bounds the loss evaluations, ``tol`` is also the gradient tolerance
+        (scikit-learn's ``gtol``), and ``partial_fit`` is unavailable; it needs
+        in-memory data and no dropout. "auto" is "lbfgs" for a fit on at most
+        20,000 in-memory rows without dropout, and "adam" otherwise and in
+        ``partial_fit`` (which continues an L-BFGS fit with a fresh Adam state).
+        Adam stays the default: with the default ``alpha`` L-BFGS scored lower
+        on the development suite on average, and no single ``alpha`` made it win
+        both on noisy small sets (diabetes) and on noiseless curves
+        (``benchmarks/results_defaults_cpu.md``).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
@@ -453,10 +507,11 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
 
     alpha : float, default=1.0
         Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
-        weight matrices (not the biases), scikit-learn's convention. The
-        default is stronger than scikit-learn's 1e-4: on the small tabular
-        sets of the development suite it matched or beat 1e-4 on every
-        classification set (see ``benchmarks/results_defaults_cpu.md``).
+        weight matrices (not the biases), scikit-learn's convention, added to
+        the mean squared error (scikit-learn's MLPRegressor adds it to half
+        the mean squared error, so ``alpha=2`` here is its ``alpha=1``). The
+        default is stronger than scikit-learn's 1e-4 (see
+        ``benchmarks/results_defaults_cpu.md``).
 
     l1_alpha : float, default=0.0
         Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
@@ -477,6 +532,11 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         at least 2000 optimizer steps, so that small data sets get enough
         steps. The stopping rule (``tol``, ``n_iter_no_change``) usually ends
         training earlier.
+
+    max_fun : int, default=15000
+        With L-BFGS only: the most loss (and gradient) evaluations of a fit,
+        line-search evaluations included, as scikit-learn's ``max_fun``.
+        Reaching it ends the fit with a ConvergenceWarning.
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows at every epoch.
@@ -601,6 +661,8 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
 
     _parameter_constraints: dict = {
         **_BaseTorchRegressor._parameter_constraints,
+        "optimizer": [StrOptions(set(_OPTIMIZERS) | {"auto"})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
@@ -625,6 +687,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         batch_norm=False,
         batch_size="auto",
         max_iter="auto",
+        max_fun=15000,
         shuffle=True,
         tol=1e-4,
         n_iter_no_change="auto",
@@ -636,7 +699,6 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         device="cpu",
         verbose=0,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.scaling = scaling
@@ -653,6 +715,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         self.batch_norm = batch_norm
         self.batch_size = batch_size
         self.max_iter = max_iter
+        self.max_fun = max_fun
         self.shuffle = shuffle
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change

@@ -142,7 +142,11 @@ class _BatchedSearchMixin:
             elif len(overrides) < 2:
                 reason = "a single candidate"
             else:
-                reason = _batched.why_not_batched(_final_step(base)[0], overrides)
+                reason = _batched.why_not_batched(
+                    _final_step(base)[0],
+                    overrides,
+                    n_samples=max(len(train) for train, _ in splits),
+                )
             if reason is None:
                 try:
                     for train, _ in splits:

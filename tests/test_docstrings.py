@@ -112,8 +112,9 @@ def test_shared_parameters_have_identical_text(family):
     # the "auto" batch size (small for convolutions and attention) and the
     # kernel of KernelRidgeClassifier (KernelRidge keeps scikit-learn's);
     # KernelRidgeCV's gamma also takes a grid, and its solver/n_centers have
-    # no FALKON
+    # no FALKON; the MLPs' optimizer also takes "lbfgs" and "auto"
     intentionally_different = {
+        "optimizer",
         "alpha",
         "gamma",
         "solver",
