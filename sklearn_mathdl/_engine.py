@@ -468,6 +468,23 @@ class _SkorchNet(NeuralNet):
                 "train_data_loss", float((data * weights).sum() / weights.sum())
             )
 
+    def _gradients(self, X, y, forward):
+        """Zero the gradients, then backpropagate the data loss of a batch and
+        add the penalties' gradients (and clip): (loss with penalties, data
+        loss, predictions)."""
+        self.optimizer_.zero_grad(set_to_none=True)
+        y_pred = forward(X)
+        loss = self.get_loss(y_pred, y, X=X, training=True)
+        loss.backward()
+        data_loss = loss.detach()
+        if self._l2 > 0 or self._l1 > 0:
+            loss = self._add_penalties(loss, _batch_rows(y))
+        if self._max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(
+                self.module_.parameters(), self._max_grad_norm
+            )
+        return loss, data_loss, y_pred
+
     def _lbfgs_step(self, X, y):
         """One L-BFGS iteration on the full batch: the line search evaluates
         the penalized loss (and its gradient) as often as it needs."""
@@ -475,17 +492,7 @@ class _SkorchNet(NeuralNet):
         first = {}
 
         def closure():
-            optimizer.zero_grad(set_to_none=True)
-            y_pred = self.module_(X)
-            loss = self.get_loss(y_pred, y, X=X, training=True)
-            loss.backward()
-            data_loss = loss.detach()
-            if self._l2 > 0 or self._l1 > 0:
-                loss = self._add_penalties(loss, _batch_rows(y))
-            if self._max_grad_norm is not None:
-                torch.nn.utils.clip_grad_norm_(
-                    self.module_.parameters(), self._max_grad_norm
-                )
+            loss, data_loss, y_pred = self._gradients(X, y, self.module_)
             if not first:  # the step reports the loss before its update
                 first.update(loss=loss.detach(), data_loss=data_loss, y_pred=y_pred)
             return loss.detach()
@@ -508,21 +515,13 @@ class _SkorchNet(NeuralNet):
         X, y = batch
         if getattr(self, "_max_fun", None) is not None:
             return self._lbfgs_step(X, y)
-        self.optimizer_.zero_grad(set_to_none=True)
         ddp = self._ddp
-        y_pred = (self.module_ if ddp is None else ddp)(X)
         # on a data-parallel shard the loss is K times the shard's share of
         # the global batch loss (see _sharded): DDP's gradient average over
         # the K processes is then the global batch's gradient
-        loss = self.get_loss(y_pred, y, X=X, training=True)
-        loss.backward()
-        data_loss = loss.detach()
-        if self._l2 > 0 or self._l1 > 0:
-            loss = self._add_penalties(loss, _batch_rows(y))
-        if self._max_grad_norm is not None:
-            torch.nn.utils.clip_grad_norm_(
-                self.module_.parameters(), self._max_grad_norm
-            )
+        loss, data_loss, y_pred = self._gradients(
+            X, y, self.module_ if ddp is None else ddp
+        )
         self.optimizer_.step()
         if ddp is not None:
             # the global batch losses, identical on every process
