@@ -40,6 +40,7 @@ from sklearn_mathdl._engine import (
     _NonFiniteLossError,
     _refresh_batch_norm,
     _SkorchNet,
+    _SparseDataset,
     _TensorBatchIterator,
     _TensorDataset,
     _warm_up_optimizer,
@@ -68,6 +69,8 @@ _OPTIMIZERS = {
 # small-data advice of scikit-learn's MLP); above it minibatch steps reach the
 # same loss in fewer passes over the data (Bottou and Bousquet 2008).
 _LBFGS_AUTO_MAX_ROWS = 20_000
+# L-BFGS on sparse X densifies the full batch: only up to this size
+_LBFGS_SPARSE_DENSE_BYTES = 256 * 2**20
 # L-BFGS memory (pairs of curvature vectors), as scipy's default m=10
 _LBFGS_HISTORY = 10
 # max_iter="auto" under L-BFGS: iterations (one an epoch). The plateau rule
@@ -78,6 +81,8 @@ _LBFGS_AUTO_ITERATIONS = 500
 # vanishes, small enough that activations of wide nets stay in cache/memory.
 _INFERENCE_CHUNK = 8192
 _VALID_CHUNK = 8192
+# Sparse X is densified in blocks of at most this many bytes at inference.
+_SPARSE_BLOCK_BYTES = 32 * 2**20
 # Memmaps at least this large are streamed by fit rather than loaded.
 _STREAM_MEMMAP_BYTES = 256 * 2**20
 # max_iter="auto": at least this many epochs (scikit-learn's MLP default) and
@@ -166,7 +171,7 @@ def _check_float32_range(X):
     float32's range (|x| > 3.4e38) would reach the network as inf and come
     back as inf or NaN predictions.
     """
-    if np.isinf(X).any():
+    if np.isinf(X.data if issparse(X) else X).any():
         raise ValueError(
             "Input X contains values too large for float32 (|x| > "
             f"{np.finfo(np.float32).max:.3g}), the precision the network computes "
@@ -459,6 +464,10 @@ class _BaseTorchEstimator(BaseEstimator):
         L-BFGS needs the whole data set at each step.
         """
         lazy = _is_lazy(X)
+        # a sparse X is densified batch by batch; a full batch of it only
+        # when that is small
+        dense_bytes = 4 * X.shape[0] * int(np.prod(X.shape[1:]))
+        big_sparse = issparse(X) and dense_bytes > _LBFGS_SPARSE_DENSE_BYTES
         name = self.optimizer
         if name == "auto":
             if continuing:
@@ -466,7 +475,9 @@ class _BaseTorchEstimator(BaseEstimator):
                 if incremental and name == "lbfgs":
                     name = "adam"
             else:
-                name = self._auto_optimizer(X.shape[0], incremental, lazy, context)
+                name = self._auto_optimizer(
+                    X.shape[0], incremental, lazy or big_sparse, context
+                )
         if name != "lbfgs":
             return name
         why = None
@@ -476,6 +487,11 @@ class _BaseTorchEstimator(BaseEstimator):
             why = (
                 "lazily read input (memmap, h5py, zarr, dask): its full-batch "
                 "steps need the whole data set in memory"
+            )
+        elif big_sparse:
+            why = (
+                f"sparse input whose dense full batch would take "
+                f"{dense_bytes / 2**30:.1f} GiB"
             )
         elif context is not None:
             why = "data_parallel() (full-batch steps are not sharded)"
@@ -634,6 +650,10 @@ class _BaseTorchEstimator(BaseEstimator):
             dataset = _LazyDataset(
                 X, y_t, w_t, prepare=self._prepare_X, device=self._device
             )
+        elif issparse(X):  # densified batch by batch
+            dataset = _SparseDataset(
+                X, y_t, w_t, prepare=self._prepare_X, device=self._device
+            )
         else:
             dataset = _TensorDataset(self._to_tensor(self._prepare_X(X)), y_t, w_t)
 
@@ -682,11 +702,20 @@ class _BaseTorchEstimator(BaseEstimator):
             optimizer=optimizer,
         )
 
+    @staticmethod
+    def _valid_rows(plan):
+        """Rows per validation batch (fewer for sparse X, densified per batch)."""
+        if isinstance(plan.dataset, _SparseDataset):
+            width = max(1, plan.dataset.X.shape[1])
+            return max(1, min(_VALID_CHUNK, _SPARSE_BLOCK_BYTES // (4 * width)))
+        return _VALID_CHUNK
+
     def _continue_net(self, plan):
         """The fitted net, set up for another call; and its saved state."""
         net = self._net
         # a failed or interrupted call must leave the model as it was
         saved = _save_training_state(net)
+        net.iterator_valid__batch_size = self._valid_rows(plan)
         net.max_epochs = plan.epochs
         net.train_split = plan.train_split
         net.batch_size = plan.batch_size
@@ -797,7 +826,7 @@ class _BaseTorchEstimator(BaseEstimator):
             iterator_valid=_TensorBatchIterator,
             iterator_train__shuffle=self.shuffle,
             iterator_train__generator=generator,
-            iterator_valid__batch_size=_VALID_CHUNK,
+            iterator_valid__batch_size=self._valid_rows(plan),
             train_split=plan.train_split,
             # family callbacks first: they see each epoch before the
             # monitor may stop training at its end
@@ -1017,17 +1046,24 @@ class _BaseTorchEstimator(BaseEstimator):
         if module.training:
             module.eval()
         lazy = _is_lazy(X)
-        if prepare and not lazy:
+        if prepare and not lazy and not issparse(X):
             X = self._prepare_X(X)
         n = X.shape[0]
         device = self._device
         outs = []
         result = None  # preallocated once the first block's width is known
+        rows = _INFERENCE_CHUNK
+        if issparse(X):  # dense blocks of at most _SPARSE_BLOCK_BYTES
+            rows = max(1, min(rows, _SPARSE_BLOCK_BYTES // (4 * max(1, X.shape[1]))))
         with torch.inference_mode():
-            for start in range(0, n, _INFERENCE_CHUNK):
-                chunk = X[start : start + _INFERENCE_CHUNK]
+            for start in range(0, n, rows):
+                chunk = X[start : start + rows]
                 if lazy:  # read, check and prepare one block at a time
                     chunk = self._validate_X(np.asarray(chunk), reset=False)
+                    if prepare:
+                        chunk = self._prepare_X(chunk)
+                elif issparse(chunk):  # sparse rows: one dense block at a time
+                    chunk = chunk.toarray()
                     if prepare:
                         chunk = self._prepare_X(chunk)
                 if not (chunk.flags.writeable and chunk.flags.c_contiguous):
@@ -1035,7 +1071,7 @@ class _BaseTorchEstimator(BaseEstimator):
                 xb = torch.from_numpy(chunk).to(device)
                 out = module(xb) if fn is None else fn(module, xb)
                 out = out.float().cpu().numpy()
-                if n <= _INFERENCE_CHUNK:
+                if n <= rows:
                     outs.append(out)
                     continue
                 if result is None:

@@ -94,6 +94,16 @@ class _MLPMixin:
             out.append(b.cpu().numpy())
         return out
 
+    def _input_kwargs(self):
+        # scipy sparse X (TF-IDF, one-hot) is kept sparse and densified one
+        # batch at a time, in fit and at inference
+        return {"accept_sparse": ["csr"]}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     def _auto_optimizer(self, n_samples, incremental, lazy, context):
         """optimizer="auto": full-batch L-BFGS for a fit on at most
         ``_LBFGS_AUTO_MAX_ROWS`` in-memory rows without dropout, else Adam."""

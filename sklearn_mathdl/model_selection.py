@@ -15,6 +15,7 @@ for them. Everything else runs through scikit-learn's loop unchanged.
 import contextlib
 
 from joblib import parallel_config
+from scipy.sparse import issparse
 from sklearn import model_selection as _sk
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv
@@ -139,6 +140,8 @@ class _BatchedSearchMixin:
             reason = None
             if fit_params:
                 reason = f"fit parameters {fit_params} are not batched"
+            elif issparse(X):
+                reason = "sparse X is not batched"
             elif len(overrides) < 2:
                 reason = "a single candidate"
             else:

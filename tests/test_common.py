@@ -86,6 +86,10 @@ SGD_XFAILS = {
         "Mini-batch SGD: repeating a row k times changes the batches and the "
         "number of steps per epoch, so it is not equivalent to weight k."
     ),
+    "check_sample_weight_equivalence_on_sparse_data": (
+        "Mini-batch SGD: repeating a row k times changes the batches and the "
+        "number of steps per epoch, so it is not equivalent to weight k."
+    ),
     "check_methods_subset_invariance": (
         "Computation is float32: BLAS picks different kernels for different "
         "batch sizes, so outputs differ by ~1e-7 relative between a batch and "

@@ -1,0 +1,105 @@
+"""Sparse X (scipy CSR/CSC/COO matrices and arrays) for the MLPs."""
+
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import make_pipeline
+
+from sklearn_mathdl import MLPClassifier, MLPRegressor, RNNClassifier
+
+
+@pytest.fixture(scope="module")
+def sparse_data():
+    X = sp.random(300, 40, density=0.2, format="csr", random_state=0)
+    y = (X @ np.random.default_rng(0).normal(size=40) > 0).astype(int)
+    return X, y
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+@pytest.mark.parametrize("container", [sp.csr_matrix, sp.csr_array])
+def test_sparse_fit_equals_dense_fit(sparse_data, fmt, container):
+    # each batch is densified: the same batches, the same model
+    X, y = sparse_data
+    Xs = container(X).asformat(fmt)
+    kw = dict(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = MLPClassifier(**kw).fit(Xs, y)
+        b = MLPClassifier(**kw).fit(X.toarray(), y)
+    np.testing.assert_array_equal(a.loss_curve_, b.loss_curve_)
+    np.testing.assert_array_equal(a.predict_proba(Xs), b.predict_proba(X.toarray()))
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "lbfgs"])
+def test_sparse_regression_and_early_stopping(sparse_data, optimizer):
+    X, _ = sparse_data
+    target = X @ np.linspace(-1, 1, X.shape[1])
+    reg = MLPRegressor(
+        optimizer=optimizer, early_stopping=True, random_state=0, alpha=1e-3
+    ).fit(X, target)
+    dense = MLPRegressor(
+        optimizer=optimizer, early_stopping=True, random_state=0, alpha=1e-3
+    ).fit(X.toarray(), target)
+    assert reg.score(X, target) > 0.8
+    np.testing.assert_allclose(reg.predict(X), dense.predict(X.toarray()), atol=1e-5)
+
+
+def test_tfidf_pipeline():
+    docs = ["good movie great plot", "bad movie awful plot", "great acting"] * 20
+    docs += ["awful acting bad", "terrible film", "good fun"] * 20
+    y = np.array(([1, 0, 1] * 20) + ([0, 0, 1] * 20))
+    pipe = make_pipeline(
+        TfidfVectorizer(), MLPClassifier(hidden_layer_sizes=(8,), random_state=0)
+    )
+    assert pipe.fit(docs, y).score(docs, y) == 1.0
+
+
+def test_large_sparse_matrix_never_densified():
+    # 100,000 x 50,000 with 5 non-zeros a row: 20 GB dense, 4 MB sparse.
+    # Fit (one epoch) and predict hold one dense batch or block at a time.
+    rng = np.random.default_rng(0)
+    n, m, k = 100_000, 50_000, 5
+    X = sp.csr_matrix(
+        (
+            rng.random(n * k, dtype=np.float32),
+            rng.integers(0, m, n * k),
+            np.arange(0, n * k + 1, k),
+        ),
+        shape=(n, m),
+    )
+    row_sums = np.asarray(X.sum(axis=1)).ravel()
+    y = (row_sums > np.median(row_sums)).astype(int)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=1, random_state=0)
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+        proba = clf.predict_proba(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert proba.shape == (n, 2)
+    assert clf._optimizer == "adam"
+    # numpy allocations (the densified batches) stay far below the dense 20 GB
+    assert peak < 300 * 2**20
+
+
+def test_lbfgs_refuses_a_sparse_matrix_too_large_to_densify():
+    n, m = 30_000, 5_000  # dense full batch: 0.56 GiB
+    X = sp.csr_matrix((n, m), dtype=np.float32)
+    X[0, 0] = 1.0
+    y = np.zeros(n)
+    with pytest.raises(ValueError, match="dense full batch"):
+        MLPRegressor(optimizer="lbfgs").fit(X, y)
+
+
+def test_families_without_a_first_linear_layer_refuse_sparse(sparse_data):
+    X, y = sparse_data
+    with pytest.raises(TypeError, match=r"[Ss]parse"):
+        RNNClassifier().fit(X, y)
