@@ -13,11 +13,13 @@ for them. Everything else runs through scikit-learn's loop unchanged.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
+import warnings
 
 from joblib import parallel_config
 from scipy.sparse import issparse
 from sklearn import model_selection as _sk
 from sklearn.base import clone, is_classifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import _safe_split
@@ -34,6 +36,35 @@ def _final_step(estimator):
         name, final = estimator.steps[-1]
         return final, f"{name}__"
     return estimator, ""
+
+
+def _summarize_warnings(caught):
+    """Re-issue the warnings of a search's fits, ConvergenceWarnings as one.
+
+    A default search fits tens of models; one line per fit that reached
+    ``max_iter`` buries every other message. Other warnings are re-issued as
+    they were (the caller's filters apply to them again). Fits run in other
+    processes (``n_jobs`` with a process backend) warn there, not here.
+    """
+    converge = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    for w in caught:
+        if not issubclass(w.category, ConvergenceWarning):
+            warnings.warn_explicit(
+                w.message, w.category, w.filename, w.lineno, source=w.source
+            )
+    if not converge:
+        return
+    if len(converge) == 1:
+        w = converge[0]
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return
+    warnings.warn(
+        f"{len(converge)} of the search's fits stopped before converging; the "
+        f"first said: {converge[0].message} Raise max_iter (or loosen tol) if "
+        "the scores of those candidates matter.",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
 
 
 class _BatchedSearchMixin:
@@ -71,6 +102,16 @@ class _BatchedSearchMixin:
             The fitted search.
         """
         self._validate_params()
+        # one ConvergenceWarning for the search, not one per (candidate, fold)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ConvergenceWarning)
+                self._fit_searches(X, y, params)
+        finally:  # outside the recording context: to the caller's filters
+            _summarize_warnings(caught)
+        return self
+
+    def _fit_searches(self, X, y, params):
         candidates = self._candidate_list()
         entries, report = self._train_batched(X, y, candidates, params)
         self.batched_groups_ = report
@@ -86,7 +127,6 @@ class _BatchedSearchMixin:
                 super().fit(X, y, **params)
         finally:
             del self._replay
-        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

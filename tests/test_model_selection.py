@@ -231,3 +231,37 @@ def test_n_jobs_and_fit_params(diabetes):
         one.cv_results_["mean_test_score"],
         rtol=1e-5,
     )
+
+
+def test_one_convergence_warning_per_search():
+    # issue "README and docs" item 6: not one ConvergenceWarning per fit
+    import warnings
+
+    from sklearn.datasets import load_diabetes
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sklearn_mathdl import MLPRegressor
+    from sklearn_mathdl.model_selection import GridSearchCV
+
+    X, y = load_diabetes(return_X_y=True)
+    X = X[:120]
+    y = y[:120]
+    search = GridSearchCV(
+        MLPRegressor(
+            hidden_layer_sizes=(8,),
+            max_iter=3,
+            tol=0.0,
+            n_iter_no_change=2,
+            random_state=0,
+        ),
+        {"alpha": [0.1, 1.0]},
+        cv=3,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    converge = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(converge) == 1
+    # 2 candidates x 3 folds + the refit
+    assert str(converge[0].message).startswith("7 of the search's fits")
+    assert "max_iter=3" in str(converge[0].message)

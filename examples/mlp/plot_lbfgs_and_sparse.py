@@ -1,7 +1,7 @@
 """
-==========================================
+===========================================
 Full-batch L-BFGS, and sparse one-hot input
-==========================================
+===========================================
 
 Two things scikit-learn's MLP users reach for. First, ``optimizer="lbfgs"``: on a
 small regression problem full-batch L-BFGS (a quasi-Newton direction from the last
@@ -67,8 +67,6 @@ labels = (score > np.median(score)).astype(int)
 
 encoder = OneHotEncoder(handle_unknown="ignore")  # sparse output by default
 print("encoded:", type(encoder.fit_transform(codes)).__name__)
-clf = make_pipeline(
-    encoder, MLPClassifier(hidden_layer_sizes=(32,), random_state=0)
-)
+clf = make_pipeline(encoder, MLPClassifier(hidden_layer_sizes=(32,), random_state=0))
 clf.fit(codes[:2000], labels[:2000])
 print(f"one-hot MLP test accuracy: {clf.score(codes[2000:], labels[2000:]):.3f}")
