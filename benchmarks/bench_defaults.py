@@ -81,12 +81,22 @@ TABULAR_MODELS = {
     "classification": [
         ("MLPClassifier", lambda: MLPClassifier(random_state=0), True),
         (
+            "MLPClassifier (optimizer=lbfgs)",
+            lambda: MLPClassifier(optimizer="lbfgs", random_state=0),
+            True,
+        ),
+        (
             "TransformerEncoderClassifier",
             lambda: TransformerEncoderClassifier(random_state=0),
             True,
         ),
         ("KernelRidgeClassifier", lambda: KernelRidgeClassifier(), True),
         ("sklearn MLPClassifier", lambda: SkMLPClassifier(random_state=0), False),
+        (
+            "sklearn MLPClassifier (solver=lbfgs)",
+            lambda: SkMLPClassifier(solver="lbfgs", random_state=0),
+            False,
+        ),
         ("sklearn LogisticRegression", lambda: LogisticRegression(), False),
         ("sklearn SVC", lambda: SVC(), False),
         (
@@ -97,6 +107,16 @@ TABULAR_MODELS = {
     ],
     "regression": [
         ("MLPRegressor", lambda: MLPRegressor(random_state=0), True),
+        (
+            "MLPRegressor (optimizer=lbfgs)",
+            lambda: MLPRegressor(optimizer="lbfgs", random_state=0),
+            True,
+        ),
+        (
+            "MLPRegressor (optimizer=lbfgs, alpha=20)",
+            lambda: MLPRegressor(optimizer="lbfgs", alpha=20.0, random_state=0),
+            True,
+        ),
         (
             "TransformerEncoderRegressor",
             lambda: TransformerEncoderRegressor(random_state=0),

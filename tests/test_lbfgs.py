@@ -188,3 +188,39 @@ LBFGS_XFAILS = {
 )
 def test_lbfgs_passes_sklearn_checks(estimator, check):
     check(estimator)
+
+
+def test_scikit_learn_multilabel_and_multioutput_cases():
+    # scikit-learn's test_multilabel_classification and
+    # test_multioutput_regression (solver="lbfgs" -> optimizer="lbfgs")
+    from sklearn.datasets import make_multilabel_classification
+
+    X, y = make_multilabel_classification(
+        n_samples=50, random_state=0, return_indicator=True
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(
+            optimizer="lbfgs",
+            hidden_layer_sizes=50,
+            alpha=1e-5,
+            max_iter=150,
+            random_state=0,
+            activation="logistic",
+            learning_rate_init=0.2,
+        ).fit(X, y)
+    assert clf.score(X, y) > 0.97
+    proba = clf.predict_proba(X)
+    assert proba.shape == y.shape and ((proba > 0.5) == y).mean() > 0.97
+
+    X, y = make_regression(n_samples=200, n_targets=5, random_state=11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = MLPRegressor(
+            optimizer="lbfgs",
+            hidden_layer_sizes=50,
+            max_iter=200,
+            tol=1e-2,
+            random_state=1,
+        ).fit(X, y)
+    assert reg.score(X, y) > 0.9
