@@ -32,7 +32,7 @@ _LAZY = {
     "TransformerEncoderRegressor": "_sequence",
     "VariationalAutoencoder": "_vae",
 }
-_SUBMODULES = {"kernels", "timeseries"}
+_SUBMODULES = {"autodiff", "kernels", "timeseries"}
 
 __all__ = [
     "CNNClassifier",
@@ -53,6 +53,7 @@ __all__ = [
     "TransformerEncoderRegressor",
     "VariationalAutoencoder",
     "__version__",
+    "autodiff",
     "kernels",
     "timeseries",
 ]
