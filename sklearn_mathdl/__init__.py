@@ -31,6 +31,8 @@ _LAZY = {
     "TransformerEncoderClassifier": "_sequence",
     "TransformerEncoderRegressor": "_sequence",
     "VariationalAutoencoder": "_vae",
+    "Perceptron": "_perceptron",
+    "KernelPerceptron": "_perceptron",
 }
 _SUBMODULES = {"autodiff", "kernels", "timeseries"}
 
@@ -40,6 +42,7 @@ __all__ = [
     "ConformalRegressor",
     "DeepEnsembleClassifier",
     "DeepEnsembleRegressor",
+    "KernelPerceptron",
     "KernelRidge",
     "KernelRidgeCV",
     "KernelRidgeClassifier",
@@ -47,6 +50,7 @@ __all__ = [
     "MLPRegressor",
     "NeuralODEClassifier",
     "NeuralODERegressor",
+    "Perceptron",
     "RNNClassifier",
     "RNNRegressor",
     "TransformerEncoderClassifier",

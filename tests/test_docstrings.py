@@ -83,8 +83,13 @@ def test_class_docstring_is_written_in_the_source(name, cls):
 def _families():
     from sklearn_mathdl._base import _BaseTorchEstimator
     from sklearn_mathdl._kernel_ridge import _BaseKernelRidge
+    from sklearn_mathdl._perceptron import _PerceptronMixin
 
-    bases = {"torch": _BaseTorchEstimator, "kernel": _BaseKernelRidge}
+    bases = {
+        "torch": _BaseTorchEstimator,
+        "kernel": _BaseKernelRidge,
+        "perceptron": _PerceptronMixin,
+    }
     return {
         fam: [(n, c) for n, c in all_estimators() if issubclass(c, base)]
         for fam, base in bases.items()
