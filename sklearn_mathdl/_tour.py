@@ -32,6 +32,7 @@ from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._kernel_ridge_cv import KernelRidgeCV
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
+from sklearn_mathdl._perceptron import KernelPerceptron, Perceptron
 from sklearn_mathdl._sequence import (
     CNNClassifier,
     CNNRegressor,
@@ -248,6 +249,18 @@ def _our_models():
             "KernelRidgeClassifier (rbf)",
             "classification",
             lambda q, d: KernelRidgeClassifier(device=d),
+            True,
+        ),
+        TourModel(
+            "Perceptron",
+            "classification",
+            lambda q, d: Perceptron(max_iter=20 if q else 1000, random_state=0),
+            True,
+        ),
+        TourModel(
+            "KernelPerceptron (rbf)",
+            "classification",
+            lambda q, d: KernelPerceptron(max_iter=10 if q else 100, random_state=0),
             True,
         ),
         TourModel(
