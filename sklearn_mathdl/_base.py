@@ -59,6 +59,7 @@ _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
+    "adamax": torch.optim.Adamax,
     "rmsprop": torch.optim.RMSprop,
     "adagrad": torch.optim.Adagrad,
     "lbfgs": torch.optim.LBFGS,

@@ -158,21 +158,23 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
         scales themselves and get no multiplier.
 
-    optimizer : {"adam", "sgd", "adamw", "rmsprop", "adagrad", "lbfgs", "auto"}, \
-            default="adam"
-        The optimizer (from :mod:`torch.optim`). "lbfgs" is full-batch L-BFGS
-        with a strong-Wolfe line search (``torch.optim.LBFGS``, 10 curvature
-        pairs), as scikit-learn's ``solver="lbfgs"``: one iteration is one epoch
-        (``max_iter="auto"`` is 500 iterations), ``batch_size``,
-        ``learning_rate_init`` and ``learning_rate`` do not apply, ``max_fun``
-        bounds the loss evaluations, ``tol`` is also the gradient tolerance
-        (scikit-learn's ``gtol``), and ``partial_fit`` is unavailable; it needs
-        in-memory data and no dropout. "auto" is "lbfgs" for a fit on at most
-        20,000 in-memory rows without dropout, and "adam" otherwise and in
-        ``partial_fit`` (which continues an L-BFGS fit with a fresh Adam state).
-        Adam stays the default: with the default ``alpha`` L-BFGS scored lower
-        on the development suite on average, and no single ``alpha`` made it win
-        both on noisy small sets (diabetes) and on noiseless curves
+    optimizer : {"adam", "sgd", "adamw", "adamax", "rmsprop", "adagrad", "lbfgs", \
+            "auto"}, default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
+        "lbfgs" is full-batch L-BFGS with a strong-Wolfe line search
+        (``torch.optim.LBFGS``, 10 curvature pairs), as scikit-learn's
+        ``solver="lbfgs"``: one iteration is one epoch (``max_iter="auto"`` is
+        500 iterations), ``batch_size``, ``learning_rate_init`` and
+        ``learning_rate`` do not apply, ``max_fun`` bounds the loss evaluations,
+        ``tol`` is also the gradient tolerance (scikit-learn's ``gtol``), and
+        ``partial_fit`` is unavailable; it needs in-memory data and no dropout.
+        "auto" is "lbfgs" for a fit on at most 20,000 in-memory rows without
+        dropout, and "adam" otherwise and in ``partial_fit`` (which continues an
+        L-BFGS fit with a fresh Adam state). Adam stays the default: with the
+        default ``alpha`` L-BFGS scored lower on the development suite on
+        average, and no single ``alpha`` made it win both on noisy small sets
+        (diabetes) and on noiseless curves
         (``benchmarks/results_defaults_cpu.md``).
 
     learning_rate_init : float, default=1e-3
@@ -473,21 +475,23 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
         scales themselves and get no multiplier.
 
-    optimizer : {"adam", "sgd", "adamw", "rmsprop", "adagrad", "lbfgs", "auto"}, \
-            default="adam"
-        The optimizer (from :mod:`torch.optim`). "lbfgs" is full-batch L-BFGS
-        with a strong-Wolfe line search (``torch.optim.LBFGS``, 10 curvature
-        pairs), as scikit-learn's ``solver="lbfgs"``: one iteration is one epoch
-        (``max_iter="auto"`` is 500 iterations), ``batch_size``,
-        ``learning_rate_init`` and ``learning_rate`` do not apply, ``max_fun``
-        bounds the loss evaluations, ``tol`` is also the gradient tolerance
-        (scikit-learn's ``gtol``), and ``partial_fit`` is unavailable; it needs
-        in-memory data and no dropout. "auto" is "lbfgs" for a fit on at most
-        20,000 in-memory rows without dropout, and "adam" otherwise and in
-        ``partial_fit`` (which continues an L-BFGS fit with a fresh Adam state).
-        Adam stays the default: with the default ``alpha`` L-BFGS scored lower
-        on the development suite on average, and no single ``alpha`` made it win
-        both on noisy small sets (diabetes) and on noiseless curves
+    optimizer : {"adam", "sgd", "adamw", "adamax", "rmsprop", "adagrad", "lbfgs", \
+            "auto"}, default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
+        "lbfgs" is full-batch L-BFGS with a strong-Wolfe line search
+        (``torch.optim.LBFGS``, 10 curvature pairs), as scikit-learn's
+        ``solver="lbfgs"``: one iteration is one epoch (``max_iter="auto"`` is
+        500 iterations), ``batch_size``, ``learning_rate_init`` and
+        ``learning_rate`` do not apply, ``max_fun`` bounds the loss evaluations,
+        ``tol`` is also the gradient tolerance (scikit-learn's ``gtol``), and
+        ``partial_fit`` is unavailable; it needs in-memory data and no dropout.
+        "auto" is "lbfgs" for a fit on at most 20,000 in-memory rows without
+        dropout, and "adam" otherwise and in ``partial_fit`` (which continues an
+        L-BFGS fit with a fresh Adam state). Adam stays the default: with the
+        default ``alpha`` L-BFGS scored lower on the development suite on
+        average, and no single ``alpha`` made it win both on noisy small sets
+        (diabetes) and on noiseless curves
         (``benchmarks/results_defaults_cpu.md``).
 
     learning_rate_init : float, default=1e-3

@@ -130,8 +130,10 @@ class NeuralODEClassifier(ClassifierMixin, _NeuralODEMixin, _BaseTorchClassifier
         memory in the number of solver steps, about twice the compute) instead
         of through the solver's operations.
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
@@ -426,8 +428,10 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
         memory in the number of solver steps, about twice the compute) instead
         of through the solver's operations.
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.

@@ -269,8 +269,10 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         time (the UCR archive's convention), which discards each series'
         level and amplitude. None passes the input through unchanged.
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
@@ -503,8 +505,10 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         time (the UCR archive's convention), which discards each series'
         level and amplitude. None passes the input through unchanged.
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
@@ -781,8 +785,10 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         timepoints, became 61 steps of 7). 1 feeds every timepoint. Tabular
         input to the transformer is unaffected (one token per feature).
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
@@ -1028,8 +1034,10 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         timepoints, became 61 steps of 7). 1 feeds every timepoint. Tabular
         input to the transformer is unaffected (one token per feature).
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
@@ -1324,8 +1332,10 @@ class TransformerEncoderClassifier(
         timepoints, became 61 steps of 7). 1 feeds every timepoint. Tabular
         input to the transformer is unaffected (one token per feature).
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
@@ -1577,8 +1587,10 @@ class TransformerEncoderRegressor(
         timepoints, became 61 steps of 7). 1 feeds every timepoint. Tabular
         input to the transformer is unaffected (one token per feature).
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.

@@ -150,8 +150,10 @@ class VariationalAutoencoder(
         stays 2-D (n_samples, channels * height * width), so a scaler can come
         before the VAE in a pipeline.
 
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}, default="adam"
-        The optimizer (from :mod:`torch.optim`).
+    optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
+            default="adam"
+        The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
+        infinity norm in place of the second moment (Kingma and Ba 2015).
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.

@@ -168,3 +168,36 @@ def test_small_models_train_on_one_thread_and_restore_the_setting(monkeypatch):
         assert seen[-1] == 2
     finally:
         torch.set_num_threads(previous)
+
+
+def test_torch_sgd_momentum_is_the_heavy_ball_iteration():
+    # x_{t+1} = x_t - lr g_t + mu (x_t - x_{t-1}) on f(x) = x' A x / 2, the
+    # identity the engine docs state (constant step)
+    import numpy as np
+    import torch
+
+    A = np.array([[3.0, 0.5], [0.5, 1.0]])
+    lr, mu = 0.1, 0.8
+    x = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([x], lr=lr, momentum=mu)
+    At = torch.tensor(A)
+    prev = cur = np.array([1.0, -2.0])
+    for _ in range(50):
+        opt.zero_grad()
+        (0.5 * x @ At @ x).backward()
+        opt.step()
+        prev, cur = cur, cur - lr * (A @ cur) + mu * (cur - prev)
+        np.testing.assert_allclose(x.detach().numpy(), cur, rtol=1e-12, atol=1e-14)
+
+
+def test_adamax_is_available_and_learns():
+    from sklearn.datasets import load_iris
+
+    from sklearn_mathdl import MLPClassifier
+
+    X, y = load_iris(return_X_y=True)
+    clf = MLPClassifier(
+        optimizer="adamax", learning_rate_init=0.01, max_iter=200, random_state=0
+    ).fit(X, y)
+    assert type(clf._net.optimizer_).__name__ == "Adamax"
+    assert clf.score(X, y) > 0.95
