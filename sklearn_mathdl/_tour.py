@@ -445,11 +445,29 @@ def run_tour(
     if "diabetes" in datasets:
         table += (
             "\n\nFeature importance on diabetes (MLPRegressor; top 5 by permutation "
-            "importance on 30% held-out rows):\n\n" + importance_table(quick)
+            "importance on 30% held-out rows):\n\n"
+            + importance_table(quick)
+            + "\n\n"
+            + IMPORTANCE_LEGEND
         )
     (out / "results.md").write_text(table + "\n" + _legend(quick))
     _plot_curves(curves, out / "learning_curves.png")
     return rows, table
+
+
+# What the importance table's numbers mean, printed under it: an interval and a
+# p-value answer different questions, so they need not agree.
+IMPORTANCE_LEGEND = (
+    "How to read it: the [95% CI] is a bootstrap interval of the importance "
+    "estimate (over held-out rows, and over refits for SHAP): how precisely this "
+    "number is known. p tests a different question, whether the feature matters "
+    "at all: for permutation, the exact randomization test (the share of random "
+    "permutations of the column after which the loss was no higher than with the "
+    "true column, counted as (1 + k) / (n_repeats + 1)); for SHAP, the share of "
+    "noise probe columns at least as important. A CI that touches 0 with "
+    "p <= 0.05 is no contradiction: almost every permutation raised the loss, "
+    "while the size of the rise is still uncertain from row to row."
+)
 
 
 def importance_table(quick=False):

@@ -81,6 +81,10 @@ def test_classifier_dataframe_and_exact_resolution():
         assert res.importances[2:].max() > res.importances[:2].min()  # petals
     ax = plot_feature_importance(res)
     assert len(ax.patches) == 4
+    # whiskers (precision of the estimate) and fill (a test against no
+    # importance) answer different questions; the axis says which is which
+    assert "whiskers: bootstrap CI" in ax.get_xlabel()
+    assert "filled: p < 0.05" in ax.get_xlabel()
     assert isinstance(X, pd.DataFrame)
 
 

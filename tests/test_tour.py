@@ -76,3 +76,11 @@ def test_tour_saves_rows_as_they_finish_and_resumes(tmp_path, monkeypatch):
     assert main(argv) == 0
     n_rows = (tmp_path / "results.md").read_text().count("| wine |")
     assert len(counted) == n_rows - 2  # the two saved rows were not recomputed
+
+
+def test_importance_legend_explains_intervals_and_p_values():
+    from sklearn_mathdl._tour import IMPORTANCE_LEGEND
+
+    assert "bootstrap interval" in IMPORTANCE_LEGEND
+    assert "randomization test" in IMPORTANCE_LEGEND
+    assert "no contradiction" in IMPORTANCE_LEGEND

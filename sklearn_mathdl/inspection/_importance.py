@@ -555,5 +555,10 @@ def plot_feature_importance(result, *, ax=None, alpha=0.05):
         "gradient": "mean |gradient|",
         "integrated_gradients": "mean |integrated gradient|",
     }[result.get("method", "permutation")]
-    ax.set_xlabel(f"{measure} (filled: p < {alpha})")
+    # whiskers and fill answer different questions (how precise the estimate
+    # is; whether the feature matters at all): say so on the axis
+    ax.set_xlabel(
+        f"{measure}\nwhiskers: bootstrap CI of the estimate; "
+        f"filled: p < {alpha} against no importance"
+    )
     return ax
