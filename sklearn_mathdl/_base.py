@@ -53,7 +53,11 @@ from sklearn_mathdl.utils._compat import (
     _fit_context,
 )
 from sklearn_mathdl.utils._seeding import draw_seed, torch_seed
-from sklearn_mathdl.utils._validation import class_sample_weight, standardizing_scale
+from sklearn_mathdl.utils._validation import (
+    class_sample_weight,
+    labels_from_scores,
+    standardizing_scale,
+)
 
 _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
@@ -159,6 +163,12 @@ class _RowBlocks:
         return self.X[index]
 
 
+def _sparse_block_rows(X, limit):
+    """Rows of sparse ``X`` per dense float32 block of ``_SPARSE_BLOCK_BYTES``
+    (at most ``limit``)."""
+    return max(1, min(limit, _SPARSE_BLOCK_BYTES // (4 * max(1, X.shape[1]))))
+
+
 def _epochs_for(min_epochs, min_steps, n_train, batch_size):
     """At least ``min_epochs`` epochs and at least ``min_steps`` optimizer steps."""
     steps_per_epoch = len(_batch_bounds(max(n_train, 1), batch_size))
@@ -209,12 +219,18 @@ def _save_training_state(net):
     }
 
 
+def _replace_optimizer_attrs(net, attrs):
+    """Set the net's optimizer settings to ``attrs`` (``optimizer``, ``lr``,
+    ``optimizer__*``), dropping every ``optimizer__*`` keyword not in them."""
+    for key in [k for k in vars(net) if k.startswith("optimizer__")]:
+        delattr(net, key)
+    vars(net).update(attrs)
+
+
 def _restore_training_state(net, saved):
     net.module_.load_state_dict(saved["module"])
     # a continued fit may have switched optimizers (partial_fit after L-BFGS)
-    for key in [k for k in vars(net) if k.startswith("optimizer__")]:
-        delattr(net, key)
-    vars(net).update(saved["optimizer_attrs"])
+    _replace_optimizer_attrs(net, saved["optimizer_attrs"])
     net.optimizer_ = saved["optimizer_obj"]
     net.optimizer_.load_state_dict(saved["optimizer"])
     del net.history[saved["history"] :]
@@ -445,9 +461,7 @@ class _BaseTorchEstimator(BaseEstimator):
     # give more steps for the same compute on small data
     _auto_batch_rows = 200
 
-    def _resolved_batch_size(self, n_samples, optimizer=None):
-        if optimizer == "lbfgs":
-            return max(1, n_samples)  # full batch, as scikit-learn's lbfgs
+    def _resolved_batch_size(self, n_samples):
         if self.batch_size == "auto":
             return max(1, min(self._auto_batch_rows, n_samples))
         return max(1, min(int(self.batch_size), n_samples))
@@ -663,10 +677,12 @@ class _BaseTorchEstimator(BaseEstimator):
         if use_validation:
             train_split = self._validation_split(y, n_samples)
 
-        if optimizer == "lbfgs" and train_split is not None:
-            batch_size = len(train_split.train_index)  # all training rows
+        if optimizer == "lbfgs":  # full batch, as scikit-learn's lbfgs
+            batch_size = max(
+                1, n_samples if train_split is None else len(train_split.train_index)
+            )
         else:
-            batch_size = self._resolved_batch_size(n_samples, optimizer)
+            batch_size = self._resolved_batch_size(n_samples)
         if train_split is None:
             n_train = n_samples
             chance_loss = self._chance_loss(y, sample_weight)
@@ -707,8 +723,7 @@ class _BaseTorchEstimator(BaseEstimator):
     def _valid_rows(plan):
         """Rows per validation batch (fewer for sparse X, densified per batch)."""
         if isinstance(plan.dataset, _SparseDataset):
-            width = max(1, plan.dataset.X.shape[1])
-            return max(1, min(_VALID_CHUNK, _SPARSE_BLOCK_BYTES // (4 * width)))
+            return _sparse_block_rows(plan.dataset.X, _VALID_CHUNK)
         return _VALID_CHUNK
 
     def _continue_net(self, plan):
@@ -732,8 +747,7 @@ class _BaseTorchEstimator(BaseEstimator):
         monitor.tol = self._monitor_tol(plan)
         if plan.optimizer != self._optimizer:
             self._switch_optimizer(net, plan)
-        else:
-            net.configure_lbfgs(self._max_fun(plan))
+        net.configure_lbfgs(self._max_fun(plan))
         return net, monitor, saved
 
     def _optimizer_setup(self, plan):
@@ -756,18 +770,19 @@ class _BaseTorchEstimator(BaseEstimator):
     def _switch_optimizer(self, net, plan):
         """Give a fitted net a fresh optimizer of another kind (its weights stay)."""
         cls, kwargs, lr0 = self._optimizer_setup(plan)
-        for key in [k for k in vars(net) if k.startswith("optimizer__")]:
-            delattr(net, key)
-        net.optimizer = cls
-        net.lr = lr0
-        for key, value in kwargs.items():
-            setattr(net, f"optimizer__{key}", value)
+        _replace_optimizer_attrs(
+            net,
+            {
+                "optimizer": cls,
+                "lr": lr0,
+                **{f"optimizer__{k}": v for k, v in kwargs.items()},
+            },
+        )
         net.initialize_optimizer()
         schedule = dict(net.callbacks)["schedule"]
         schedule.kind = self._schedule_kind(plan)
         schedule.lr0 = schedule.lr_ = lr0
         schedule.step_ = schedule.epoch_ = 0
-        net.configure_lbfgs(self._max_fun(plan))
         self._optimizer = plan.optimizer
 
     def _monitor_tol(self, plan):
@@ -1046,27 +1061,23 @@ class _BaseTorchEstimator(BaseEstimator):
         module = self.module_
         if module.training:
             module.eval()
-        lazy = _is_lazy(X)
-        if prepare and not lazy and not issparse(X):
+        lazy, sparse = _is_lazy(X), issparse(X)
+        if prepare and not lazy and not sparse:  # else prepared block by block
             X = self._prepare_X(X)
         n = X.shape[0]
         device = self._device
         outs = []
         result = None  # preallocated once the first block's width is known
-        rows = _INFERENCE_CHUNK
-        if issparse(X):  # dense blocks of at most _SPARSE_BLOCK_BYTES
-            rows = max(1, min(rows, _SPARSE_BLOCK_BYTES // (4 * max(1, X.shape[1]))))
+        rows = _sparse_block_rows(X, _INFERENCE_CHUNK) if sparse else _INFERENCE_CHUNK
         with torch.inference_mode():
             for start in range(0, n, rows):
                 chunk = X[start : start + rows]
-                if lazy:  # read, check and prepare one block at a time
+                if lazy:  # read and check one block at a time
                     chunk = self._validate_X(np.asarray(chunk), reset=False)
-                    if prepare:
-                        chunk = self._prepare_X(chunk)
-                elif issparse(chunk):  # sparse rows: one dense block at a time
+                elif sparse:  # one dense block at a time
                     chunk = chunk.toarray()
-                    if prepare:
-                        chunk = self._prepare_X(chunk)
+                if (lazy or sparse) and prepare:
+                    chunk = self._prepare_X(chunk)
                 if not (chunk.flags.writeable and chunk.flags.c_contiguous):
                     chunk = np.array(chunk, order="C", copy=True)
                 xb = torch.from_numpy(chunk).to(device)
@@ -1392,11 +1403,9 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
             targets.
         """
         scores = self.decision_function(X)
-        if self._target_kind == "binary":
-            return self.classes_[(scores > 0).astype(np.intp)]
-        if self._target_kind == "multiclass":
-            return self.classes_[np.argmax(scores, axis=1)]
-        return (scores > 0).astype(np.int64)
+        if self._target_kind == "multilabel":
+            return (scores > 0).astype(np.int64)
+        return labels_from_scores(self.classes_, scores)
 
     def predict_proba(self, X):
         """Predict class probabilities.

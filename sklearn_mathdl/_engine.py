@@ -171,16 +171,20 @@ class _LazyDataset(torch.utils.data.Dataset):
             rows=np.asarray(rows),
         )
 
+    def _positions(self, index):
+        """Positions in X of the rows ``index`` (a slice, tensor or array)."""
+        if isinstance(index, slice):
+            index = np.arange(index.start, index.stop)
+        elif isinstance(index, torch.Tensor):
+            index = index.cpu().numpy()
+        return index if self.rows is None else self.rows[index]
+
     def fetch(self, index):
         """The model input of rows ``index`` (positions in this dataset)."""
         if isinstance(index, slice) and self.rows is None:
             block = self.X[index]
         else:
-            if isinstance(index, slice):
-                index = np.arange(index.start, index.stop)
-            elif isinstance(index, torch.Tensor):
-                index = index.cpu().numpy()
-            rows = index if self.rows is None else self.rows[index]
+            rows = self._positions(index)
             order = np.argsort(rows, kind="stable")
             sorted_rows = rows[order]
             lo, hi = int(sorted_rows[0]), int(sorted_rows[-1]) + 1
@@ -207,12 +211,7 @@ class _SparseDataset(_LazyDataset):
     """
 
     def fetch(self, index):
-        if isinstance(index, slice):
-            index = np.arange(index.start, index.stop)
-        elif isinstance(index, torch.Tensor):
-            index = index.cpu().numpy()
-        rows = index if self.rows is None else self.rows[index]
-        block = self.X[rows].toarray().astype(np.float32, copy=False)
+        block = self.X[self._positions(index)].toarray().astype(np.float32, copy=False)
         return torch.from_numpy(self.prepare(block)).to(self.device)
 
     batch = fetch
@@ -363,10 +362,14 @@ class _SkorchNet(NeuralNet):
         self._lbfgs_exhausted = False
         self._fun_base = self._lbfgs_evals() if max_fun is not None else 0
 
+    def _lbfgs_state(self):
+        """torch's L-BFGS keeps its whole state under the first parameter."""
+        optimizer = self.optimizer_
+        return optimizer.state[optimizer._params[0]]
+
     def _lbfgs_evals(self):
         """Loss evaluations of the L-BFGS optimizer so far (torch counts them)."""
-        optimizer = self.optimizer_
-        return optimizer.state[optimizer._params[0]].get("func_evals", 0)
+        return self._lbfgs_state().get("func_evals", 0)
 
     def data_parallel(self, context, device):
         """Wrap the module in DDP for one fit (None: back to one process)."""
@@ -519,7 +522,7 @@ class _SkorchNet(NeuralNet):
             return loss.detach()
 
         optimizer.step(closure)
-        state = optimizer.state[optimizer._params[0]]
+        state = self._lbfgs_state()
         if state.get("t", 1.0) == 0 or not math.isfinite(float(first["loss"])):
             # the line search found no decrease along the quasi-Newton
             # direction (float32 round-off near a kink of ReLU, a stale

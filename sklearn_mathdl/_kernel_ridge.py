@@ -24,7 +24,11 @@ from sklearn_mathdl.utils._compat import (
     _fit_context,
 )
 from sklearn_mathdl.utils._seeding import draw_seed
-from sklearn_mathdl.utils._validation import class_sample_weight, standardizing_scale
+from sklearn_mathdl.utils._validation import (
+    class_sample_weight,
+    labels_from_scores,
+    standardizing_scale,
+)
 
 # Largest n the "auto" solver factors exactly (an n x n float64 matrix: 3.2 GB).
 _EXACT_MAX_N = 20_000
@@ -974,7 +978,4 @@ class KernelRidgeClassifier(ClassifierMixin, _BaseKernelRidge):
         y : ndarray of shape (n_samples,)
             Predicted labels.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(np.intp)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        return labels_from_scores(self.classes_, self.decision_function(X))

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_mathdl.kernels import KERNEL_PARAMS, KERNELS, pairwise_kernel
 from sklearn_mathdl.utils._compat import Interval, StrOptions, _fit_context
+from sklearn_mathdl.utils._validation import labels_from_scores
 
 # the Gram matrix of a fit is n x n float64: refuse sizes whose matrix
 # would not fit comfortably in memory
@@ -89,10 +90,7 @@ class _PerceptronMixin(ClassifierMixin):
         y : ndarray of shape (n_samples,)
             Predicted labels.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        return labels_from_scores(self.classes_, self.decision_function(X))
 
     def _scores_to_decision(self, scores):
         # binary: one score, positive for classes_[1] (scikit-learn's convention)

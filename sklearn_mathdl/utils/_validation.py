@@ -64,3 +64,11 @@ def standardizing_scale(Y, sample_weight):
     std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
     std[std < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
     return mean, std
+
+
+def labels_from_scores(classes, scores):
+    """Class labels from decision scores: one column (binary, positive means
+    ``classes[1]``) or one column per class (the largest wins)."""
+    if scores.ndim == 1:
+        return classes[(scores > 0).astype(np.intp)]
+    return classes[np.argmax(scores, axis=1)]
