@@ -978,4 +978,5 @@ class KernelRidgeClassifier(ClassifierMixin, _BaseKernelRidge):
         y : ndarray of shape (n_samples,)
             Predicted labels.
         """
-        return labels_from_scores(self.classes_, self.decision_function(X))
+        scores = self.decision_function(X)  # checks that the model is fitted
+        return labels_from_scores(self.classes_, scores)

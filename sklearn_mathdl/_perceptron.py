@@ -23,7 +23,7 @@ _MAX_GRAM_ROWS = 10_000
 _PREDICT_BLOCK = 2048
 
 
-def _perceptron_epochs(scores_of, n, n_classes, y, order_for, max_iter, on_mistake):
+def _perceptron_epochs(scores_of, n_classes, y, order_for, max_iter, on_mistake):
     """Run perceptron epochs; returns (mistakes per epoch, converged).
 
     ``scores_of(i)`` gives the class scores of training row i under the
@@ -49,14 +49,23 @@ def _perceptron_epochs(scores_of, n, n_classes, y, order_for, max_iter, on_mista
 
 class _PerceptronMixin(ClassifierMixin):
     def _validate_targets(self, y):
+        """(classes, encoded y); sets nothing, so a refused y leaves a fitted
+        model as it was."""
         check_classification_targets(y)
-        self.classes_, y_enc = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
+        classes, y_enc = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes; got "
-                f"1 class ({self.classes_[0]!r})."
+                f"1 class ({classes[0]!r})."
             )
-        return y_enc
+        return classes, y_enc
+
+    def _set_training_record(self, classes, mistakes, converged):
+        self.classes_ = classes
+        self.mistakes_ = mistakes
+        self.converged_ = converged
+        self.n_iter_ = len(mistakes)
+        self._warn_if_not_converged(converged)
 
     def _order_for(self, n):
         rng = check_random_state(self.random_state)
@@ -90,7 +99,8 @@ class _PerceptronMixin(ClassifierMixin):
         y : ndarray of shape (n_samples,)
             Predicted labels.
         """
-        return labels_from_scores(self.classes_, self.decision_function(X))
+        scores = self.decision_function(X)  # checks that the model is fitted
+        return labels_from_scores(self.classes_, scores)
 
     def _scores_to_decision(self, scores):
         # binary: one score, positive for classes_[1] (scikit-learn's convention)
@@ -215,9 +225,9 @@ class Perceptron(_PerceptronMixin, BaseEstimator):
             The fitted estimator.
         """
         X, y = validate_data(self, X, y, dtype=np.float64)
-        y = self._validate_targets(y)
+        classes, y = self._validate_targets(y)
         n, d = X.shape
-        k = len(self.classes_)
+        k = len(classes)
         Xa = np.hstack([X, np.ones((n, 1))]) if self.fit_intercept else X
         W = np.zeros((k, Xa.shape[1]))
         eta = float(self.eta0)
@@ -228,21 +238,14 @@ class Perceptron(_PerceptronMixin, BaseEstimator):
             W[true] += eta * Xa[i]
             W[predicted] -= eta * Xa[i]
 
-        self.mistakes_, self.converged_ = _perceptron_epochs(
-            lambda i: W @ Xa[i],
-            n,
-            k,
-            y,
-            self._order_for(n),
-            self.max_iter,
-            on_mistake,
+        mistakes, converged = _perceptron_epochs(
+            lambda i: W @ Xa[i], k, y, self._order_for(n), self.max_iter, on_mistake
         )
-        self.n_iter_ = len(self.mistakes_)
         if k == 2:
             W = W[1:] - W[:1]
         self.coef_ = W[:, :d]
         self.intercept_ = W[:, d] if self.fit_intercept else np.zeros(len(W))
-        self._warn_if_not_converged(self.converged_)
+        self._set_training_record(classes, mistakes, converged)
         return self
 
     def decision_function(self, X):
@@ -419,8 +422,8 @@ class KernelPerceptron(_PerceptronMixin, BaseEstimator):
                 f"above {_MAX_GRAM_ROWS} ({8 * n * n / 2**30:.1f} GiB). Use a "
                 "Nystroem feature map with Perceptron instead."
             )
-        y = self._validate_targets(y)
-        k = len(self.classes_)
+        classes, y = self._validate_targets(y)
+        k = len(classes)
         G = self._kernel(X, X) + 1.0  # + 1: the intercept's constant feature
         A = np.zeros((n, k))
         # running scores of every training row: S = G @ A, updated per mistake
@@ -434,15 +437,14 @@ class KernelPerceptron(_PerceptronMixin, BaseEstimator):
             S[:, true] += G[:, i]
             S[:, predicted] -= G[:, i]
 
-        self.mistakes_, self.converged_ = _perceptron_epochs(
-            lambda i: S[i], n, k, y, self._order_for(n), self.max_iter, on_mistake
+        mistakes, converged = _perceptron_epochs(
+            lambda i: S[i], k, y, self._order_for(n), self.max_iter, on_mistake
         )
-        self.n_iter_ = len(self.mistakes_)
         support = np.flatnonzero(np.any(A != 0, axis=1))
         self.support_ = support
         self.support_vectors_ = X[support]
         self.dual_coef_ = A[support]
-        self._warn_if_not_converged(self.converged_)
+        self._set_training_record(classes, mistakes, converged)
         return self
 
     def decision_function(self, X):

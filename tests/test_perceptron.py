@@ -92,3 +92,14 @@ def test_errors():
         Perceptron().fit(X, np.zeros(4))
     with pytest.raises(ValueError, match="Gram"):
         KernelPerceptron().fit(np.zeros((10_001, 1)), np.arange(10_001) % 2)
+
+
+@pytest.mark.parametrize("cls", [Perceptron, KernelPerceptron])
+def test_refused_refit_leaves_the_fitted_model_as_it_was(cls):
+    X, y, _ = _separable(n=60, d=3, seed=4)
+    clf = cls(random_state=0).fit(X, y)
+    before = (clf.classes_.copy(), clf.decision_function(X))
+    with pytest.raises(ValueError, match="1 class"):
+        clf.fit(X, np.full(len(X), 7))
+    np.testing.assert_array_equal(clf.classes_, before[0])
+    np.testing.assert_array_equal(clf.decision_function(X), before[1])
