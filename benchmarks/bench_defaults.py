@@ -108,13 +108,13 @@ TABULAR_MODELS = {
     "regression": [
         ("MLPRegressor", lambda: MLPRegressor(random_state=0), True),
         (
-            "MLPRegressor (optimizer=lbfgs)",
-            lambda: MLPRegressor(optimizer="lbfgs", random_state=0),
+            "MLPRegressor (optimizer=adam)",
+            lambda: MLPRegressor(optimizer="adam", random_state=0),
             True,
         ),
         (
-            "MLPRegressor (optimizer=lbfgs, alpha=20)",
-            lambda: MLPRegressor(optimizer="lbfgs", alpha=20.0, random_state=0),
+            "MLPRegressor (alpha=1, optimizer=adam: the previous defaults)",
+            lambda: MLPRegressor(alpha=1.0, optimizer="adam", random_state=0),
             True,
         ),
         (

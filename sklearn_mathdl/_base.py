@@ -726,11 +726,16 @@ class _BaseTorchEstimator(BaseEstimator):
             return _sparse_block_rows(plan.dataset.X, _VALID_CHUNK)
         return _VALID_CHUNK
 
+    def _resolve_alpha(self, plan, module):
+        """The L2 penalty of a new net (families with ``alpha="auto"`` override)."""
+        return float(self.alpha)
+
     def _continue_net(self, plan):
         """The fitted net, set up for another call; and its saved state."""
         net = self._net
         # a failed or interrupted call must leave the model as it was
         saved = _save_training_state(net)
+        saved["estimator_optimizer"] = self._optimizer  # the kind in use
         net.iterator_valid__batch_size = self._valid_rows(plan)
         net.max_epochs = plan.epochs
         net.train_split = plan.train_split
@@ -786,11 +791,13 @@ class _BaseTorchEstimator(BaseEstimator):
         self._optimizer = plan.optimizer
 
     def _monitor_tol(self, plan):
-        """Loss improvement the plateau rule counts: ``tol``; under L-BFGS any
-        decrease of the training loss (``tol`` bounds its gradient instead, as
-        scikit-learn's gtol: at convergence the steps stop moving)."""
+        """Loss improvement the plateau rule counts: ``tol``; under L-BFGS
+        ``tol`` times the loss of the best constant prediction (relative to the
+        loss scale: full-batch steps decrease the loss a little at every
+        iteration long after the model has stopped changing; ``tol`` is also
+        the gradient tolerance, as scikit-learn's gtol)."""
         if plan.optimizer == "lbfgs" and not plan.use_validation:
-            return 0.0
+            return self.tol * (plan.chance_loss or 1.0)
         return self.tol
 
     def _schedule_kind(self, plan):
@@ -864,8 +871,10 @@ class _BaseTorchEstimator(BaseEstimator):
             **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items()},
         )
         net.initialize()
+        # the penalty in use: ``alpha``, or chosen from the data for "auto"
+        self._alpha_used = self._resolve_alpha(plan, net.module_)
         net.configure(
-            l2=self.alpha,
+            l2=self._alpha_used,
             l1=self.l1_alpha,
             reduce_per_sample=getattr(self, "_reduce_per_sample", None),
             max_grad_norm=getattr(self, "max_grad_norm", None),
@@ -886,6 +895,7 @@ class _BaseTorchEstimator(BaseEstimator):
             if saved is not None:
                 # a NaN loss, an ODE solver failing on diverged weights...
                 _restore_training_state(net, saved)
+                self._optimizer = saved["estimator_optimizer"]
                 if isinstance(exc, ValueError) and exc.args:
                     exc.args = (
                         f"{exc.args[0]} The model is unchanged: it predicts "
@@ -923,6 +933,7 @@ class _BaseTorchEstimator(BaseEstimator):
         if monitor.best_state_ is None:
             if saved is not None:
                 _restore_training_state(net, saved)
+                self._optimizer = saved["estimator_optimizer"]
                 raise KeyboardInterrupt(
                     "Training was interrupted before the first epoch ended; "
                     "the model is as it was before this call."

@@ -315,7 +315,7 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
     def tensor(values):
         return torch.tensor(values, dtype=torch.float32, device=device)
 
-    alpha = tensor([e.alpha for e in ests])
+    alpha = tensor([e._alpha_used for e in ests])
     l1 = tensor([e.l1_alpha for e in ests])
     momentum = tensor([e.momentum for e in ests])
     # each candidate's own schedule callback, driven as its separate fit would

@@ -3,9 +3,10 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
+import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
 
 from sklearn_mathdl._base import (
@@ -14,7 +15,9 @@ from sklearn_mathdl._base import (
     _BaseTorchClassifier,
     _BaseTorchRegressor,
 )
+from sklearn_mathdl._engine import _block_rows, _LazyDataset
 from sklearn_mathdl._modules import ACTIVATIONS, _MLPModule
+from sklearn_mathdl._penalty import auto_alpha
 from sklearn_mathdl.utils._compat import Interval, StrOptions
 from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 
@@ -38,6 +41,31 @@ class _MLPMixin:
             batch_norm=self.batch_norm,
             scaling=self.scaling,
         )
+
+    def _resolve_alpha(self, plan, module):
+        """``alpha``, or for "auto" the GCV penalty of the initial readout."""
+        if not (isinstance(self.alpha, str) and self.alpha == "auto"):
+            return float(self.alpha)
+        dataset = plan.dataset
+        if plan.train_split is not None:
+            rows = plan.train_split.train_index
+        else:
+            rows = torch.arange(len(dataset), device=dataset.y.device)
+        block = self._valid_rows(plan)  # sparse X: dense blocks of <= 32 MiB
+        if isinstance(dataset, _LazyDataset):  # read as the training reads it
+            block = min(block, _block_rows(dataset.X))
+        return auto_alpha(
+            module,
+            dataset,
+            rows,
+            plan.batch_size,
+            block_rows=block,
+            data_parallel=plan.context is not None,
+        )
+
+    def _after_fit(self, net):
+        super()._after_fit(net)
+        self.alpha_ = self._alpha_used
 
     def _linear_layers(self):
         from sklearn.utils.validation import check_is_fitted
@@ -476,7 +504,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         scales themselves and get no multiplier.
 
     optimizer : {"adam", "sgd", "adamw", "adamax", "rmsprop", "adagrad", "lbfgs", \
-            "auto"}, default="adam"
+            "auto"}, default="auto"
         The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
         infinity norm in place of the second moment (Kingma and Ba 2015).
         "lbfgs" is full-batch L-BFGS with a strong-Wolfe line search
@@ -486,12 +514,11 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         ``learning_rate`` do not apply, ``max_fun`` bounds the loss evaluations,
         ``tol`` is also the gradient tolerance (scikit-learn's ``gtol``), and
         ``partial_fit`` is unavailable; it needs in-memory data and no dropout.
-        "auto" is "lbfgs" for a fit on at most 20,000 in-memory rows without
-        dropout, and "adam" otherwise and in ``partial_fit`` (which continues an
-        L-BFGS fit with a fresh Adam state). Adam stays the default: with the
-        default ``alpha`` L-BFGS scored lower on the development suite on
-        average, and no single ``alpha`` made it win both on noisy small sets
-        (diabetes) and on noiseless curves
+        "auto" (the default) is "lbfgs" for a fit on at most 20,000 in-memory
+        rows without dropout, and "adam" otherwise and in ``partial_fit``
+        (which continues an L-BFGS fit with a fresh Adam state). With
+        ``alpha="auto"``, L-BFGS met scikit-learn's MLP and RidgeCV on the
+        development suite where Adam fell short on randhie
         (``benchmarks/results_defaults_cpu.md``).
 
     learning_rate_init : float, default=1e-3
@@ -519,13 +546,19 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         Further keyword arguments of the torch optimizer (for example
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
-    alpha : float, default=1.0
+    alpha : float or "auto", default="auto"
         Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
         weight matrices (not the biases), scikit-learn's convention, added to
         the mean squared error (scikit-learn's MLPRegressor adds it to half
-        the mean squared error, so ``alpha=2`` here is its ``alpha=1``). The
-        default is stronger than scikit-learn's 1e-4 (see
-        ``benchmarks/results_defaults_cpu.md``).
+        the mean squared error, so ``alpha=2`` here is its ``alpha=1``).
+        "auto" chooses it from the training data before training: at its
+        initialization the network is a random-features model, and the ridge
+        penalty that generalized cross-validation picks for its readout (the
+        last layer, on the features of the initial hidden layers; with no
+        hidden layer, on X itself) becomes ``alpha`` for every layer. It is
+        small on noiseless data and large on noisy small data; the value used
+        is ``alpha_``. No single fixed value met the targets on both kinds
+        (see :ref:`mlp_auto_alpha` and ``benchmarks/results_defaults_cpu.md``).
 
     l1_alpha : float, default=0.0
         Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
@@ -630,6 +663,10 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         Output activation as scikit-learn names it: "logistic" (binary,
         multilabel), "softmax" (multiclass) or "identity" (regression).
 
+    alpha_ : float
+        The L2 penalty used: ``alpha``, or the value chosen for "auto" (kept
+        by ``warm_start`` and ``partial_fit``, which continue the first fit).
+
     n_iter_ : int
         Number of epochs trained so far.
 
@@ -680,6 +717,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
     }
 
     def __init__(
@@ -688,14 +726,14 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         *,
         activation="relu",
         scaling="standard",
-        optimizer="adam",
+        optimizer="auto",
         learning_rate_init=1e-3,
         learning_rate="constant",
         power_t=0.5,
         momentum=0.9,
         nesterovs_momentum=True,
         optimizer_params=None,
-        alpha=1.0,
+        alpha="auto",
         l1_alpha=0.0,
         dropout=0.0,
         batch_norm=False,

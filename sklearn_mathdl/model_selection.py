@@ -452,7 +452,7 @@ class RandomizedSearchCV(_BatchedSearchMixin, _sk.RandomizedSearchCV):
     >>> from sklearn_mathdl.model_selection import RandomizedSearchCV
     >>> X, y = load_diabetes(return_X_y=True)
     >>> search = RandomizedSearchCV(
-    ...     MLPRegressor(max_iter=30, random_state=0),
+    ...     MLPRegressor(optimizer="adam", max_iter=30, random_state=0),
     ...     {"alpha": loguniform(1e-3, 10), "learning_rate_init": [1e-3, 1e-2]},
     ...     n_iter=4,
     ...     cv=3,

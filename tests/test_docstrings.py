@@ -144,14 +144,15 @@ def test_shared_parameters_have_identical_text(family):
     # the classifier and the regressor of one architecture describe even these
     # the same way (the text is written out in each class, not generated),
     # except hidden_layer_sizes, whose () is logistic vs linear regression,
-    # and the defaults of alpha and kernel
+    # and the defaults of alpha, kernel and (the MLPs') optimizer
     pairs = {}
     for name in docs:
         stem = name.removesuffix("Classifier").removesuffix("Regressor")
         pairs.setdefault(stem, []).append(name)
     for stem, names in pairs.items():
         for param in sorted(
-            intentionally_different - {"hidden_layer_sizes", "alpha", "kernel"}
+            intentionally_different
+            - {"hidden_layer_sizes", "alpha", "kernel", "optimizer"}
         ):
             texts = {docs[n][param] for n in names if param in docs[n]}
             assert len(texts) <= 1, f"{stem}: {param} differs across {names}"

@@ -81,7 +81,11 @@ def test_batched_candidates_equal_separate_fits(cancer, est, candidates):
 def test_batched_regressor_with_cosine_schedule_equals_separate_fits(diabetes):
     X, y = diabetes
     est = MLPRegressor(
-        hidden_layer_sizes=(20,), learning_rate="cosine", max_iter=50, random_state=0
+        hidden_layer_sizes=(20,),
+        optimizer="adam",  # the batched trainer's (L-BFGS fits one at a time)
+        learning_rate="cosine",
+        max_iter=50,
+        random_state=0,
     )
     candidates = [{"alpha": a, "learning_rate_init": 3e-3} for a in (1e-3, 1.0, 30.0)]
     for params, batched in zip(
@@ -152,7 +156,7 @@ def test_grid_search_matches_scikit_learn_loop(cancer):
 
 def test_groups_batch_separately_and_unbatchable_ones_fall_back(diabetes, capsys):
     X, y = diabetes
-    est = MLPRegressor(max_iter=20, random_state=0)
+    est = MLPRegressor(optimizer="adam", max_iter=20, random_state=0)
     grid = {"hidden_layer_sizes": [(8,), (16,)], "alpha": [0.1, 1.0]}
     search = GridSearchCV(est, grid, cv=2, refit=False, verbose=1).fit(X, y)
     assert [g["batched"] for g in search.batched_groups_] == [True, True]
@@ -189,7 +193,9 @@ def test_not_ours_and_other_families_run_scikit_learns_loop():
 def test_error_score_and_failed_candidates(diabetes):
     """A diverging candidate fails as it would alone: error_score, with a warning."""
     X, y = diabetes
-    est = MLPRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    est = MLPRegressor(
+        hidden_layer_sizes=(8,), optimizer="adam", max_iter=5, random_state=0
+    )
     grid = {"learning_rate_init": [1e-3, 1e12]}
     with pytest.warns(FitFailedWarning, match="2 fits failed"):
         search = GridSearchCV(est, grid, cv=2, error_score=-99.0).fit(X, y)
@@ -202,7 +208,9 @@ def test_error_score_and_failed_candidates(diabetes):
 
 def test_randomized_search_draws_once_with_random_state_none(diabetes):
     X, y = diabetes
-    est = MLPRegressor(hidden_layer_sizes=(8,), max_iter=10, random_state=0)
+    est = MLPRegressor(
+        hidden_layer_sizes=(8,), optimizer="adam", max_iter=10, random_state=0
+    )
     search = RandomizedSearchCV(
         est, {"alpha": loguniform(1e-3, 10)}, n_iter=3, cv=2, random_state=None
     ).fit(X, y)

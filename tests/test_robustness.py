@@ -168,7 +168,9 @@ def test_divergence_with_finite_losses_warns():
     rng = np.random.RandomState(0)
     X = 100 * rng.randn(200, 5)
     y = X @ rng.randn(5) * 1e6
-    reg = MLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=1e3, max_iter=20)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(16,), optimizer="adam", learning_rate_init=1e3, max_iter=20
+    )
     with pytest.warns(UserWarning, match="diverged"):
         reg.fit(X, y)
 

@@ -90,6 +90,7 @@ def test_learning_rate_rule():
     assert est._net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.5 * 100)
     adam = MLPRegressor(
         hidden_layer_sizes=(100,),
+        optimizer="adam",
         scaling="mean_field",
         max_iter=1,
         learning_rate_init=0.01,

@@ -64,7 +64,14 @@ def data():
 def test_memmap_fit_equals_in_memory_fit(tmp_path, data, params):
     X, y = data
     mm = _memmap(tmp_path, X)
-    kw = dict(hidden_layer_sizes=(16,), max_iter=4, batch_size=64, random_state=0)
+    # Adam: optimizer="auto" would pick L-BFGS in memory, Adam on a memmap
+    kw = dict(
+        hidden_layer_sizes=(16,),
+        optimizer="adam",
+        max_iter=4,
+        batch_size=64,
+        random_state=0,
+    )
     a = MLPRegressor(**kw, **params).fit(X, y)
     b = MLPRegressor(**kw, **params).fit(mm, y)
     assert a.loss_curve_ == b.loss_curve_

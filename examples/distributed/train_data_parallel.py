@@ -47,6 +47,7 @@ def make_model(args):
         StandardScaler(),
         MLPRegressor(
             hidden_layer_sizes=(64, 64),
+            optimizer="adam",  # mini-batch steps, split over the processes
             batch_size=args.batch_size,
             max_iter=args.epochs,
             learning_rate_init=1e-3,
