@@ -45,6 +45,7 @@ from sklearn_mathdl._engine import (
     _TensorDataset,
     _warm_up_optimizer,
 )
+from sklearn_mathdl._penalty import auto_alpha
 from sklearn_mathdl.utils import check_device
 from sklearn_mathdl.utils._compat import (
     Interval,
@@ -1501,10 +1502,38 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
     _parameter_constraints: dict = {
         **_BaseTorchEstimator._parameter_constraints,
         "normalize_y": ["boolean"],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
     }
 
     def _criterion(self):
         return torch.nn.MSELoss(reduction="none")
+
+    def _resolve_alpha(self, plan, module):
+        """``alpha``, or for "auto" the GCV penalty of the initial readout
+        (:mod:`sklearn_mathdl._penalty`)."""
+        if not (isinstance(self.alpha, str) and self.alpha == "auto"):
+            return float(self.alpha)
+        dataset = plan.dataset
+        if plan.train_split is not None:
+            rows = plan.train_split.train_index
+        else:
+            rows = torch.arange(len(dataset), device=dataset.y.device)
+        block = self._valid_rows(plan)  # sparse X: dense blocks of <= 32 MiB
+        if isinstance(dataset, _LazyDataset):  # read as the training reads it
+            block = min(block, _block_rows(dataset.X))
+        return auto_alpha(
+            module,
+            dataset,
+            rows,
+            plan.batch_size,
+            block_rows=block,
+            data_parallel=plan.context is not None,
+        )
+
+    def _finish_fit(self, net, monitor, plan):
+        super()._finish_fit(net, monitor, plan)
+        self.alpha_ = self._alpha_used
+        return self
 
     @property
     def _validation_score(self):

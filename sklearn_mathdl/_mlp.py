@@ -3,10 +3,9 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
-import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
 
 from sklearn_mathdl._base import (
@@ -15,9 +14,7 @@ from sklearn_mathdl._base import (
     _BaseTorchClassifier,
     _BaseTorchRegressor,
 )
-from sklearn_mathdl._engine import _block_rows, _LazyDataset
 from sklearn_mathdl._modules import ACTIVATIONS, _MLPModule
-from sklearn_mathdl._penalty import auto_alpha
 from sklearn_mathdl.utils._compat import Interval, StrOptions
 from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 
@@ -41,31 +38,6 @@ class _MLPMixin:
             batch_norm=self.batch_norm,
             scaling=self.scaling,
         )
-
-    def _resolve_alpha(self, plan, module):
-        """``alpha``, or for "auto" the GCV penalty of the initial readout."""
-        if not (isinstance(self.alpha, str) and self.alpha == "auto"):
-            return float(self.alpha)
-        dataset = plan.dataset
-        if plan.train_split is not None:
-            rows = plan.train_split.train_index
-        else:
-            rows = torch.arange(len(dataset), device=dataset.y.device)
-        block = self._valid_rows(plan)  # sparse X: dense blocks of <= 32 MiB
-        if isinstance(dataset, _LazyDataset):  # read as the training reads it
-            block = min(block, _block_rows(dataset.X))
-        return auto_alpha(
-            module,
-            dataset,
-            rows,
-            plan.batch_size,
-            block_rows=block,
-            data_parallel=plan.context is not None,
-        )
-
-    def _after_fit(self, net):
-        super()._after_fit(net)
-        self.alpha_ = self._alpha_used
 
     def _linear_layers(self):
         from sklearn.utils.validation import check_is_fitted
@@ -717,7 +689,6 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
-        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
     }
 
     def __init__(

@@ -52,23 +52,22 @@ _BLOCK_ROWS = 4096
 _MAX_INPUT_FEATURES = 2048
 
 
+def readout_of(module):
+    """The last linear layer of a family's module (the MLP's ``layers[-1]``,
+    the sequence models' ``head``, the neural ODE's ``readout``), or None."""
+    layers = getattr(module, "layers", None)
+    if layers is not None:
+        return layers[-1]
+    for name in ("head", "readout"):
+        layer = getattr(module, name, None)
+        if isinstance(layer, torch.nn.Module) and hasattr(layer, "in_features"):
+            return layer
+    return None
+
+
 def _hidden_width(module):
     """Width of the readout's input (the last hidden layer)."""
-    return module.layers[-1].in_features
-
-
-def module_input_width(module):
-    """Input columns of an MLP module (its first linear layer's fan-in)."""
-    return next(m.in_features for m in module.layers if hasattr(m, "in_features"))
-
-
-def _readout_features(module):
-    """The hidden part of an MLP module, and the readout's scale and bias."""
-    layers = list(module.layers)
-    readout = layers[-1]
-    body = torch.nn.Sequential(*layers[:-1])
-    scale = float(getattr(readout, "weight_scale", 1.0))
-    return body, scale, readout.bias is not None
+    return readout_of(module).in_features
 
 
 def _block_input(dataset, rows):
@@ -77,18 +76,33 @@ def _block_input(dataset, rows):
     return batch(rows)
 
 
+def _readout_inputs(module, readout, xin):
+    """What the readout receives on ``xin`` (a forward pre-hook catches it)."""
+    caught = []
+    handle = readout.register_forward_pre_hook(lambda m, args: caught.append(args[0]))
+    try:
+        module(xin)
+    finally:
+        handle.remove()
+    return caught[-1]
+
+
 @torch.no_grad()
 def _feature_sums(module, dataset, rows, block_rows=_BLOCK_ROWS):
-    """Weighted sums of the readout features and targets (float64, numpy).
+    """Weighted sums of the readout features and targets (float64 tensors).
 
+    The features are the readout's inputs at the module's current weights,
+    times its weight scale (the NTK and mean-field layers), joined by the
+    flattened model input unless the readout sees the input itself (no
+    hidden layer) or it has more than ``_MAX_INPUT_FEATURES`` columns.
     Returns ``(sw, sh, sy, G, Hy, yy)``: the weight total, the sums of ``w h``
     and ``w y``, the Gram matrix ``sum w h h^T``, ``sum w h y^T`` and
     ``sum w y^2`` (per output).
     """
-    body, scale, _ = _readout_features(module)
-    # the inputs join the features (what the trained hidden layers can pass
-    # on linearly), unless there is no hidden layer or too many inputs
-    with_input = len(body) > 0 and module_input_width(module) <= _MAX_INPUT_FEATURES
+    readout = readout_of(module)
+    scale = float(getattr(readout, "weight_scale", 1.0))
+    n_readout = sum(p.numel() for p in readout.parameters())
+    hidden = sum(p.numel() for p in module.parameters()) > n_readout
     # weights scaled to mean 1, so that the weight total is the row count
     w_mean = 1.0 if dataset.w is None else float(dataset.w[rows].double().mean())
     was_training = module.training
@@ -98,9 +112,11 @@ def _feature_sums(module, dataset, rows, block_rows=_BLOCK_ROWS):
         for start in range(0, len(rows), block_rows):
             idx = rows[start : start + block_rows]
             xin = _block_input(dataset, idx)
-            h = body(xin).to(torch.float64) * scale
-            if with_input:
-                h = torch.cat([h, xin.reshape(len(idx), -1).to(torch.float64)], 1)
+            h = _readout_inputs(module, readout, xin).reshape(len(idx), -1)
+            h = h.to(torch.float64) * scale
+            flat = xin.reshape(len(idx), -1)
+            if hidden and flat.shape[1] <= _MAX_INPUT_FEATURES:
+                h = torch.cat([h, flat.to(torch.float64)], 1)
             y = dataset.y[idx].to(torch.float64).reshape(len(idx), -1)
             w = (
                 torch.ones(len(idx), dtype=torch.float64, device=h.device)
@@ -117,7 +133,9 @@ def _feature_sums(module, dataset, rows, block_rows=_BLOCK_ROWS):
                 (w[:, None] * y * y).sum(0),
             )
             totals = (
-                part if totals is None else tuple(a + b for a, b in zip(totals, part))
+                part
+                if totals is None
+                else tuple(a + b for a, b in zip(totals, part, strict=True))
             )
     finally:
         module.train(was_training)
@@ -173,13 +191,16 @@ def gcv_ridge_penalty(sums, intercept=True, grid=_RELATIVE_GRID, gamma=None):
     return float(lams[best]), float(gcv[best])
 
 
-def auto_alpha(module, dataset, rows, batch_rows, *, block_rows=_BLOCK_ROWS, data_parallel=False):
-    """``alpha`` of an MLP from GCV on its readout at initialization.
+def auto_alpha(
+    module, dataset, rows, batch_rows, *, block_rows=_BLOCK_ROWS, data_parallel=False
+):
+    """``alpha`` of a regressor from GCV on its readout at initialization.
 
     Parameters
     ----------
-    module : _MLPModule
-        The network with its initial weights.
+    module : torch.nn.Module
+        The network with its initial weights, ending in a linear readout
+        (:func:`readout_of`).
     dataset : training dataset of the engine (``X`` input, ``y``, ``w``).
     rows : torch.Tensor or np.ndarray of int
         The training rows (the validation rows of early stopping excluded).
@@ -198,7 +219,7 @@ def auto_alpha(module, dataset, rows, batch_rows, *, block_rows=_BLOCK_ROWS, dat
         ``2 * lambda * batch_rows / n``, with ``n`` the number of rows.
     """
     sums = _feature_sums(module, dataset, rows, block_rows=block_rows)
-    _, _, intercept = _readout_features(module)
+    intercept = readout_of(module).bias is not None
     lam, _ = gcv_ridge_penalty(sums, intercept=intercept)
     n_hidden = _hidden_width(module)
     if sums[1].shape[0] > n_hidden:  # the inputs joined: try without them too

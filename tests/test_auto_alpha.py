@@ -21,12 +21,18 @@ def _brute_force_gcv(X, y, lam):
     return rss / n / (1.0 - dof / n) ** 2
 
 
+class _Readout(torch.nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.layers = torch.nn.Sequential(torch.nn.Linear(d, 1))
+
+    def forward(self, X):
+        return self.layers(X)
+
+
 def _sums_of(X, y, w=None):
     """Row sums of a linear model's features (an identity 'hidden part')."""
-    module = torch.nn.Module()
-    module.layers = torch.nn.Sequential(
-        torch.nn.Linear(X.shape[1], 1)
-    )  # the readout alone: its features are X itself
+    module = _Readout(X.shape[1])  # the readout alone: its features are X
     ds = _TensorDataset(
         torch.as_tensor(X, dtype=torch.float32),
         torch.as_tensor(y, dtype=torch.float32),
@@ -119,3 +125,27 @@ def test_warm_start_keeps_alpha_and_a_fixed_alpha_is_reported():
     assert MLPRegressor(alpha=0.3, max_iter=5).fit(X, y).alpha_ == 0.3
     with pytest.raises(ValueError, match="alpha"):
         MLPRegressor(alpha="best").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: __import__("sklearn_mathdl").NeuralODERegressor(max_iter=2),
+        lambda: __import__("sklearn_mathdl").TransformerEncoderRegressor(max_iter=2),
+        lambda: __import__("sklearn_mathdl").CNNRegressor(alpha="auto", max_iter=2),
+        lambda: __import__("sklearn_mathdl").RNNRegressor(alpha="auto", max_iter=2),
+    ],
+    ids=["ode", "transformer", "cnn", "rnn"],
+)
+def test_every_regressor_family_reads_its_readout(make):
+    """The readout's inputs are caught by a hook, whatever the architecture."""
+    from sklearn.base import clone
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(64, 6)).astype(np.float32)
+    y = X[:, 0] - X[:, 1] ** 2 + 0.1 * rng.normal(size=64)
+    est = make().set_params(random_state=0)
+    auto = clone(est).fit(X, y)
+    assert np.isfinite(auto.alpha_) and auto.alpha_ > 0
+    fixed = clone(est).set_params(alpha=auto.alpha_).fit(X, y)
+    np.testing.assert_allclose(auto.predict(X), fixed.predict(X), rtol=1e-5)
