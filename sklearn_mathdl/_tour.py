@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.ensemble import (
@@ -20,12 +21,14 @@ from sklearn.ensemble import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.kernel_ridge import KernelRidge as SkKernelRidge
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+from sklearn.utils.parallel import Parallel, delayed
 
 from sklearn_mathdl._conformal import ConformalRegressor
 from sklearn_mathdl._ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor
@@ -351,6 +354,51 @@ def _legend(quick):
     )
 
 
+def _fit_fold(pipe, X, y, train, test, scoring, keep):
+    """Fit ``pipe`` on the rows ``train``; its score on ``test`` and fit time."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        pipe.fit(X[train], y[train])
+        fit_s = time.perf_counter() - start
+        score = check_scoring(pipe, scoring=scoring)(pipe, X[test], y[test])
+    return float(score), fit_s, pipe if keep else None
+
+
+def _pending_folds(jobs, done, quick, device, n_splits):
+    """One task per (row, fold) of the rows not done yet, in row order."""
+    for name, model in jobs:
+        if (name, model.label) in done:
+            continue
+        task, loader = DATASETS[name]
+        X, y = loader(return_X_y=True)
+        if task == "classification":
+            cv = StratifiedKFold(n_splits, shuffle=True, random_state=0)
+        else:
+            cv = KFold(n_splits, shuffle=True, random_state=0)
+        scoring = "accuracy" if task == "classification" else "r2"
+        pipe = make_pipeline(StandardScaler(), model.make(quick, device))
+        for k, (train, test) in enumerate(cv.split(X, y)):
+            keep = model.ours and k == 0  # its learning curve is plotted
+            yield (name, model), (clone(pipe), X, y, train, test, scoring, keep)
+
+
+def _learning_curve(last, task):
+    """(kind, training losses, validation scores) of a fitted tour row, or None."""
+    if hasattr(last, "steps"):  # a nested pipeline: its first step
+        last = last.steps[0][1]
+    last = getattr(last, "best_estimator_", last)  # a search: its best
+    if not hasattr(last, "loss_curve_"):
+        return None
+    if hasattr(last, "elbo_curve_"):
+        kind = "negative ELBO (VAE)"
+    elif task == "classification":
+        kind = "cross-entropy"
+    else:
+        kind = "squared error (standardized target)"
+    return kind, last.loss_curve_, getattr(last, "validation_scores_", None)
+
+
 def run_tour(
     *,
     quick=False,
@@ -363,11 +411,13 @@ def run_tour(
 ):
     """Cross-validate every model on every bundled dataset; return result rows.
 
-    ``n_jobs`` folds run at once, each in its own process with one thread
-    (joblib limits the threads of its workers); None is one per CPU core, up
-    to the number of folds, on the CPU, and 1 on an accelerator. A default fit
-    of a small model runs on one thread (``_fit_threads``), so folds in
-    parallel use the cores that one fit leaves idle.
+    The folds of all rows form one queue, worked off by ``n_jobs`` processes
+    with one thread each (joblib limits the threads of its workers), so the
+    cores stay busy across rows; a row is printed and saved once its last fold
+    is back. None is one process per CPU core on the CPU, and 1 on an
+    accelerator. A default fit of a small model runs on one thread
+    (``_fit_threads``), so folds in parallel use the cores that one fit
+    leaves idle.
     """
     from tqdm.auto import tqdm
 
@@ -395,69 +445,49 @@ def run_tour(
             state = {}
         if state.get("quick") == quick:
             done = {(r["dataset"], r["model"]): r for r in state.get("rows", [])}
-    rows = []
+    rows = [done[key] for key in ((n, m.label) for n, m in jobs) if key in done]
     curves = {}
-    bar = tqdm(jobs, desc="tour", unit="model", disable=not progress)
-    for name, model in bar:
-        bar.set_postfix_str(f"{name}: {model.label}")
-        if (name, model.label) in done:
-            rows.append(done[(name, model.label)])
+    bar = tqdm(total=len(jobs), desc="tour", unit="model", disable=not progress)
+    bar.update(len(rows))
+    tasks = list(_pending_folds(jobs, done, quick, device, n_splits))
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_fit_fold)(*args) for _, args in tasks
+    )
+    folds = {}
+    for (key, args), (score, fit_s, fitted) in zip(tasks, results, strict=True):
+        name, model = key
+        entry = folds.setdefault((name, model.label), {"scores": [], "fit": []})
+        entry["scores"].append(score)
+        entry["fit"].append(fit_s)
+        if fitted is not None:
+            entry["estimator"] = fitted
+        if len(entry["scores"]) < n_splits:
             continue
-        task, loader = DATASETS[name]
-        X, y = loader(return_X_y=True)
-        if task == "classification":
-            cv = StratifiedKFold(n_splits, shuffle=True, random_state=0)
-            scoring = "accuracy"
-        else:
-            cv = KFold(n_splits, shuffle=True, random_state=0)
-            scoring = "r2"
-        pipe = make_pipeline(StandardScaler(), model.make(quick, device))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            res = cross_validate(
-                pipe,
-                X,
-                y,
-                cv=cv,
-                scoring=scoring,
-                return_estimator=model.ours,
-                n_jobs=n_jobs,
-            )
-        rows.append(
-            {
-                "dataset": name,
-                "model": model.label,
-                "metric": scoring,
-                "mean": float(np.mean(res["test_score"])),
-                "std": float(np.std(res["test_score"])),
-                "fit_s": float(np.mean(res["fit_time"])),
-                "ours": model.ours,
-            }
-        )
-        row = rows[-1]
-        line = (
-            f"{name:14s} {model.label[:52]:52s} {row['mean']:.3f} +- {row['std']:.3f}"
-            f"  {row['fit_s']:.2f} s/fold"
-        )
+        row = {
+            "dataset": name,
+            "model": model.label,
+            "metric": args[5],
+            "mean": float(np.mean(entry["scores"])),
+            "std": float(np.std(entry["scores"])),
+            "fit_s": float(np.mean(entry["fit"])),
+            "ours": model.ours,
+        }
+        rows.append(row)
+        bar.update(1)
+        bar.set_postfix_str(f"{name}: {model.label}")
         if progress:
-            bar.write(line)
+            bar.write(
+                f"{name:14s} {model.label[:52]:52s} {row['mean']:.3f} +- "
+                f"{row['std']:.3f}  {row['fit_s']:.2f} s/fold"
+            )
         saved.write_text(json.dumps({"quick": quick, "rows": rows}))
         (out / "results.md").write_text(format_table(rows) + "\n" + _legend(quick))
-        if model.ours:
-            last = res["estimator"][0][-1]
-            if hasattr(last, "steps"):  # a nested pipeline: its first step
-                last = last.steps[0][1]
-            last = getattr(last, "best_estimator_", last)  # a search: its best
-            if hasattr(last, "loss_curve_"):
-                if hasattr(last, "elbo_curve_"):
-                    kind = "negative ELBO (VAE)"
-                elif task == "classification":
-                    kind = "cross-entropy"
-                else:
-                    kind = "squared error (standardized target)"
-                valid = getattr(last, "validation_scores_", None)
-                curves[(name, model.label)] = (kind, last.loss_curve_, valid)
+        if "estimator" in entry:
+            curve = _learning_curve(entry["estimator"][-1], DATASETS[name][0])
+            if curve is not None:
+                curves[(name, model.label)] = curve
                 _plot_curves(curves, out / "learning_curves.png")
+    bar.close()
     table = format_table(rows)
     if "diabetes" in datasets:
         table += (

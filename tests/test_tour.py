@@ -3,6 +3,8 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import pytest
+
 from sklearn_mathdl._tour import main, tour_models
 from sklearn_mathdl.utils.discovery import all_estimators
 
@@ -48,16 +50,19 @@ def test_tour_saves_rows_as_they_finish_and_resumes(tmp_path, monkeypatch):
     import sklearn_mathdl._tour as tour
 
     calls = []
-    real = tour.cross_validate
+    real = tour._fit_fold
+    n_folds = 3  # --quick
 
-    def interrupt_at_third(*args, **kwargs):
+    def interrupt_in_third_row(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == 2 * n_folds + 1:
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tour, "cross_validate", interrupt_at_third)
-    argv = ["tour", "--quick", "--datasets", "wine", "--output", str(tmp_path)]
+    # one process (--jobs 1), so that the patched function is the one called
+    monkeypatch.setattr(tour, "_fit_fold", interrupt_in_third_row)
+    argv = ["tour", "--quick", "--jobs", "1", "--datasets", "wine"]
+    argv += ["--output", str(tmp_path)]
     with pytest.raises(KeyboardInterrupt):
         main(argv)
     saved = json.loads((tmp_path / "rows.json").read_text())
@@ -67,15 +72,26 @@ def test_tour_saves_rows_as_they_finish_and_resumes(tmp_path, monkeypatch):
         "`*` marks estimators of sklearn_mathdl"
         in (tmp_path / "results.md").read_text()
     )
-    calls.clear()
-    monkeypatch.setattr(tour, "cross_validate", real)
     counted = []
     monkeypatch.setattr(
-        tour, "cross_validate", lambda *a, **k: counted.append(1) or real(*a, **k)
+        tour, "_fit_fold", lambda *a, **k: counted.append(1) or real(*a, **k)
     )
     assert main(argv) == 0
     n_rows = (tmp_path / "results.md").read_text().count("| wine |")
-    assert len(counted) == n_rows - 2  # the two saved rows were not recomputed
+    # the two saved rows were not recomputed
+    assert len(counted) == (n_rows - 2) * n_folds
+
+
+def test_parallel_folds_score_as_one_process(tmp_path):
+    """Folds fitted in two processes give the rows one process gives."""
+    from sklearn_mathdl._tour import run_tour
+
+    kw = dict(quick=True, datasets=["wine"], progress=False)
+    one, _ = run_tour(output=tmp_path / "one", n_jobs=1, **kw)
+    two, _ = run_tour(output=tmp_path / "two", n_jobs=2, **kw)
+    assert [r["model"] for r in one] == [r["model"] for r in two]
+    for a, b in zip(one, two, strict=True):
+        assert a["mean"] == pytest.approx(b["mean"], abs=1e-9), a["model"]
 
 
 def test_importance_legend_explains_intervals_and_p_values():

@@ -42,7 +42,11 @@ X, y = load_diabetes(return_X_y=True, as_frame=True)
 model = make_pipeline(
     StandardScaler(),
     MLPRegressor(
-        hidden_layer_sizes=(32,), alpha=1.0, learning_rate_init=3e-3, max_iter=100
+        hidden_layer_sizes=(32,),
+        optimizer="adam",
+        alpha=1.0,
+        learning_rate_init=3e-3,
+        max_iter=100,
     ),
 )
 common = dict(n_refits=2, n_background=50, max_samples=100, random_state=0)

@@ -28,6 +28,7 @@ errors, fits = [], {}
 for N in widths:
     net = MLPRegressor(
         hidden_layer_sizes=(N,),
+        optimizer="adam",
         learning_rate_init=0.01,
         batch_size=400,
         max_iter=1500,
