@@ -1005,7 +1005,12 @@ class _BaseTorchEstimator(BaseEstimator):
         """
         final = float(history[-1].get("train_data_loss", history[-1]["train_loss"]))
         first = float(history[0].get("train_data_loss", history[0]["train_loss"]))
-        worse_than_constant = final > (1.0 + _CHANCE_MARGIN) * chance_loss
+        # (plus a sliver of the first epoch's loss: when a constant predicts
+        # the training data all but exactly, one label say, a loss of 1e-6 is
+        # no failure)
+        worse_than_constant = (
+            final > (1.0 + _CHANCE_MARGIN) * chance_loss + 1e-3 * first
+        )
         # (near the constant's loss: a diverged loss may also dip below its
         # first epoch's)
         still_falling = not converged and final < min(first, 2.0 * chance_loss)

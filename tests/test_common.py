@@ -15,6 +15,10 @@ from sklearn_mathdl import MLPClassifier, MLPRegressor
 from sklearn_mathdl._base import _BaseTorchEstimator
 from sklearn_mathdl.utils.discovery import all_estimators
 
+# The checks train with small budgets (FAST_PARAMS) on purpose: their
+# ConvergenceWarnings are expected, as in scikit-learn's own check runs.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 # Small, fast settings that still learn sklearn's easy check datasets.
 FAST_PARAMS = {
     "hidden_layer_sizes": (8,),

@@ -186,6 +186,7 @@ LBFGS_XFAILS = {
     ],
     expected_failed_checks=lambda est: LBFGS_XFAILS,
 )
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_lbfgs_passes_sklearn_checks(estimator, check):
     check(estimator)
 
