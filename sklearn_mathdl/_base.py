@@ -660,8 +660,10 @@ class _BaseTorchEstimator(BaseEstimator):
             )
 
         y_t = self._to_tensor(y)
-        uniform = bool(np.all(sample_weight == sample_weight[0]))
-        w_t = None if uniform else self._to_tensor(sample_weight, torch.float32)
+        # unit weights take the plain-mean path; any others (equal ones too:
+        # the penalties divide by the weight sum) the weighted one
+        unit = bool(np.all(sample_weight == 1.0))
+        w_t = None if unit else self._to_tensor(sample_weight, torch.float32)
         if _is_lazy(X):
             dataset = _LazyDataset(
                 X, y_t, w_t, prepare=self._prepare_X, device=self._device

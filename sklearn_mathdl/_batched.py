@@ -356,7 +356,8 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
                 for p in stack.params:
                     p.grad = None
                 data.sum().backward()
-                penalty = _add_penalties(stack, alpha, l1, len(yb), use_l2, use_l1)
+                weight = len(yb) if wb is None else wb.sum()  # as _batch_weight
+                penalty = _add_penalties(stack, alpha, l1, weight, use_l2, use_l1)
                 optimizer.step(lr)
                 losses.append((data + penalty).detach())
                 data_losses.append(data.detach())

@@ -301,11 +301,12 @@ class _TensorBatchIterator:
 def _sharded(X, y, w, index, rank, world_size, take):
     """This process's shard of every global batch, for data-parallel training.
 
-    The target tuple carries ``(y, w, n_global)``, the weights scaled to
-    ``K w_i / sum of the global batch's weights`` for K processes: each
-    process's loss is K times its share of the global batch's weighted mean,
-    and DDP's average of the K gradients is the global batch's gradient.
-    Penalties are added once per process and survive the average unchanged.
+    The target tuple carries ``(y, w, n_global, w_global)``, the weights
+    scaled to ``K w_i / sum of the global batch's weights`` for K processes:
+    each process's loss is K times its share of the global batch's weighted
+    mean, and DDP's average of the K gradients is the global batch's gradient.
+    Penalties (divided by the global batch's weight, ``w_global``) are added
+    once per process and survive the average unchanged.
     """
     for idx in index:
         if isinstance(idx, slice):
@@ -314,9 +315,11 @@ def _sharded(X, y, w, index, rank, world_size, take):
         local = torch.tensor_split(idx, world_size)[rank]
         if w is None:
             w_local = torch.full((len(local),), world_size / n_global, device=y.device)
+            w_global = n_global
         else:
-            w_local = w[local] * (world_size / w[idx].sum())
-        yield take(X, local), (y[local], w_local, n_global)
+            w_global = w[idx].sum()
+            w_local = w[local] * (world_size / w_global)
+        yield take(X, local), (y[local], w_local, n_global, w_global)
 
 
 class _IndexSplit:
@@ -332,16 +335,27 @@ class _IndexSplit:
 
 def _batch_rows(target):
     """Rows of a batch: of its (y, w), or the global ones of a DDP shard's
-    (y, w, global rows); the penalties divide by them."""
-    return target[2] if len(target) == 3 else len(target[0])
+    (y, w, global rows, global weight)."""
+    return target[2] if len(target) == 4 else len(target[0])
+
+
+def _batch_weight(target):
+    """What the penalties of a batch divide by, as scikit-learn's MLP: the
+    sum of its sample weights (its rows without weights), the global batch's
+    for a DDP shard. Weighted rows then act as repeated rows."""
+    if len(target) == 4:
+        return target[3]
+    w = target[1]
+    return len(target[0]) if w is None else w.sum()
 
 
 class _SkorchNet(NeuralNet):
     """skorch net with a sample-weighted loss, L1/L2 penalties and clean stopping.
 
     Private: estimators compose it; users never see it. The penalties follow
-    scikit-learn's MLP convention, ``0.5 * alpha * ||W||^2 / batch_rows`` (and
-    ``l1_alpha * ||W||_1 / batch_rows``), applied to weight matrices and kernels
+    scikit-learn's MLP convention, ``0.5 * alpha * ||W||^2 / batch_weight`` (and
+    ``l1_alpha * ||W||_1 / batch_weight``; ``batch_weight`` is the batch's sum of
+    sample weights, its rows without them), applied to weight matrices and kernels
     only, never to biases or normalization parameters.
     """
 
@@ -392,7 +406,7 @@ class _SkorchNet(NeuralNet):
         per_sample = self.criterion_(y_pred, y)
         if self._reduce_per_sample is not None:
             per_sample = self._reduce_per_sample(per_sample)
-        if len(y_true) == 3:
+        if len(y_true) == 4:
             # a data-parallel shard: weights already divide by the global sum
             if per_sample.ndim > 1:
                 per_sample = per_sample.reshape(per_sample.shape[0], -1).mean(dim=1)
@@ -406,29 +420,37 @@ class _SkorchNet(NeuralNet):
             loss = (per_sample * w).sum() / w.sum()
         return loss
 
-    def _add_penalties(self, loss, n_rows):
+    def _add_penalties(self, loss, weight):
         """Add the L1/L2 penalties' gradients to the weights' gradients.
 
-        The gradient of ``0.5 * l2 * ||W||^2 / n_rows + l1 * ||W||_1 / n_rows``
-        is added by multi-tensor calls instead of building the penalty in the
-        autograd graph; the returned (reported) loss includes its value,
-        computed without gradients.
+        The gradient of ``0.5 * l2 * ||W||^2 / weight + l1 * ||W||_1 / weight``
+        (``weight``: the batch's rows, or its sum of sample weights as a
+        tensor, read without a host sync) is added by multi-tensor calls
+        instead of building the penalty in the autograd graph; the returned
+        (reported) loss includes its value, computed without gradients.
         """
         params = [p for p in self._penalized if p.grad is not None]
         if not params:
             return loss
         grads = [p.grad for p in params]
         penalty = loss.new_zeros(())
+        on_device = isinstance(weight, torch.Tensor)
+
+        def add(terms, coef):
+            if on_device:  # a 0-d tensor factor: no host sync
+                torch._foreach_add_(grads, torch._foreach_mul(terms, coef / weight))
+            else:
+                torch._foreach_add_(grads, terms, alpha=coef / weight)
+
         with torch.no_grad():
             if self._l2 > 0:
-                torch._foreach_add_(grads, params, alpha=self._l2 / n_rows)
+                add(params, self._l2)
                 norms = torch.stack(torch._foreach_norm(params))
-                penalty = penalty + 0.5 * self._l2 * (norms * norms).sum() / n_rows
+                penalty = penalty + 0.5 * self._l2 * (norms * norms).sum() / weight
             if self._l1 > 0:
-                signs = torch._foreach_sign(params)
-                torch._foreach_add_(grads, signs, alpha=self._l1 / n_rows)
+                add(torch._foreach_sign(params), self._l1)
                 norms = torch.stack(torch._foreach_norm(params, 1))
-                penalty = penalty + self._l1 * norms.sum() / n_rows
+                penalty = penalty + self._l1 * norms.sum() / weight
         return loss.detach() + penalty
 
     # skorch's per-batch path sets train/eval mode on every module, notifies
@@ -502,7 +524,7 @@ class _SkorchNet(NeuralNet):
         loss.backward()
         data_loss = loss.detach()
         if self._l2 > 0 or self._l1 > 0:
-            loss = self._add_penalties(loss, _batch_rows(y))
+            loss = self._add_penalties(loss, _batch_weight(y))
         if self._max_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(
                 self.module_.parameters(), self._max_grad_norm

@@ -203,14 +203,14 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float, default=1.0
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention. The
         default is stronger than scikit-learn's 1e-4: on the small tabular
         sets of the development suite it matched or beat 1e-4 on every
         classification set (see ``benchmarks/results_defaults_cpu.md``).
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     dropout : float, default=0.0
@@ -519,7 +519,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float or "auto", default="auto"
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention, added to
         the mean squared error (scikit-learn's MLPRegressor adds it to half
         the mean squared error, so ``alpha=2`` here is its ``alpha=1``).
@@ -533,7 +533,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         (see :ref:`mlp_auto_alpha` and ``benchmarks/results_defaults_cpu.md``).
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     dropout : float, default=0.0

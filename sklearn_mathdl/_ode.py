@@ -161,11 +161,11 @@ class NeuralODEClassifier(ClassifierMixin, _NeuralODEMixin, _BaseTorchClassifier
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float, default=1e-4
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention.
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     dropout : float, default=0.0
@@ -459,7 +459,7 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float or "auto", default="auto"
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention. "auto"
         chooses it from the training data before training, by generalized
         cross-validation of the readout (the last linear layer) on the
@@ -469,7 +469,7 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
         to 0.49, in less time.
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     dropout : float, default=0.0

@@ -12,10 +12,11 @@ a target linear in 100 inputs is poorly fitted by 50 random ReLU features,
 and GCV on those alone calls it noise), keeps the smaller of the two
 penalties (the trained network can use either representation), and converts
 it into the network's ``alpha``: with the loss ``mean squared error + 0.5 *
-alpha * ||W||^2 / batch_rows`` the readout's ridge problem is
-``||y - H w||^2 + (alpha * n / (2 * batch_rows)) ||w||^2``, so ``alpha = 2 *
-lambda * batch_rows / n``. The same penalty then applies to every weight
-matrix during training.
+alpha * ||W||^2 / batch_weight`` the readout's ridge problem is
+``||y - H w||^2 + (alpha * n / (2 * batch_rows)) ||w||^2`` (weights of mean
+1), so ``alpha = 2 * lambda * batch_rows / n``, times the mean sample weight
+(the batch's weight is about that many times its rows). The same penalty
+then applies to every weight matrix during training.
 
 The choice adapts to the data where a fixed ``alpha`` does not: on a
 noiseless curve GCV picks a vanishing penalty, on a noisy small set
@@ -230,7 +231,10 @@ def auto_alpha(
     n = float(sums[0])
     if not np.isfinite(lam):
         lam = 1e6 * n
-    alpha = 2.0 * lam * min(batch_rows, len(rows)) / n
+    # the penalty divides by the batch's weight (about batch_rows times the
+    # mean weight), the GCV penalty was found for weights of mean 1
+    w_mean = 1.0 if dataset.w is None else float(dataset.w[rows].double().mean())
+    alpha = 2.0 * lam * min(batch_rows, len(rows)) / n * w_mean
     if data_parallel:
         alpha = _broadcast_from_rank0(alpha, next(module.parameters()).device)
     return alpha

@@ -300,11 +300,11 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float, default=1e-4
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention.
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     batch_size : int or "auto", default="auto"
@@ -536,7 +536,7 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float or "auto", default=1e-4
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention. "auto"
         chooses it from the training data before training, as
         :class:`MLPRegressor` does (:ref:`mlp_auto_alpha`); it is not the
@@ -544,7 +544,7 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         0.37 at 1e-4).
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     batch_size : int or "auto", default="auto"
@@ -823,11 +823,11 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float, default=1e-4
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention.
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     batch_size : int or "auto", default="auto"
@@ -1072,7 +1072,7 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float or "auto", default=1e-4
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention. "auto"
         chooses it from the training data before training, as
         :class:`MLPRegressor` does (:ref:`mlp_auto_alpha`); it is not the
@@ -1080,7 +1080,7 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         0.05 at 1e-4).
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     batch_size : int or "auto", default="auto"
@@ -1377,11 +1377,11 @@ class TransformerEncoderClassifier(
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float, default=1e-4
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention.
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     batch_size : int or "auto", default="auto"
@@ -1632,7 +1632,7 @@ class TransformerEncoderRegressor(
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float or "auto", default="auto"
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention. "auto"
         chooses it from the training data before training, by generalized
         cross-validation of the readout (the last linear layer) on the
@@ -1642,7 +1642,7 @@ class TransformerEncoderRegressor(
         to 0.40, in less time.
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     batch_size : int or "auto", default="auto"

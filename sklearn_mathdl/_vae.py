@@ -181,11 +181,11 @@ class VariationalAutoencoder(
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
     alpha : float, default=1e-4
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_rows`` on the
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
         weight matrices (not the biases), scikit-learn's convention.
 
     l1_alpha : float, default=0.0
-        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_rows`` on the
+        Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
         weight matrices.
 
     dropout : float, default=0.0

@@ -149,3 +149,17 @@ def test_every_regressor_family_reads_its_readout(make):
     assert np.isfinite(auto.alpha_) and auto.alpha_ > 0
     fixed = clone(est).set_params(alpha=auto.alpha_).fit(X, y)
     np.testing.assert_allclose(auto.predict(X), fixed.predict(X), rtol=1e-5)
+
+
+def test_weights_scale_alpha_so_the_objective_is_unchanged():
+    # the penalty divides by the batch's weight sum (scikit-learn's MLP), so
+    # weights times 10 need alpha times 10 for the same model: "auto" does it
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(90, 3))
+    y = np.tanh(X[:, 0]) + 0.2 * rng.normal(size=90)
+    w = rng.uniform(0.5, 2.0, 90)
+    kw = dict(hidden_layer_sizes=(8,), max_iter=30, random_state=0)
+    one = MLPRegressor(**kw).fit(X, y, sample_weight=w)
+    ten = MLPRegressor(**kw).fit(X, y, sample_weight=10 * w)
+    assert ten.alpha_ == pytest.approx(10 * one.alpha_, rel=1e-6)
+    np.testing.assert_allclose(ten.predict(X), one.predict(X), rtol=1e-4, atol=1e-5)
