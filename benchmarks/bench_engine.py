@@ -147,6 +147,7 @@ def hand_fit_small(X, y, seed, classify):
 def ours_fit_small(X, y, seed, classify):
     Est = MLPClassifier if classify else MLPRegressor
     est = Est(
+        optimizer="adam",  # the regressor's default "auto" would pick L-BFGS
         alpha=SMALL_ALPHA,
         max_iter=SMALL_EPOCHS,
         tol=0.0,
