@@ -1503,6 +1503,21 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
         return tags
 
 
+class _OutputScale(torch.nn.Module):
+    """A regressor's network followed by the target's de-standardization."""
+
+    def __init__(self, module, std, mean):
+        super().__init__()
+        self.module = module
+        ref = next(module.parameters())
+        self.register_buffer("std", torch.as_tensor(std, dtype=ref.dtype))
+        self.register_buffer("mean", torch.as_tensor(mean, dtype=ref.dtype))
+        self.to(ref.device)
+
+    def forward(self, X):
+        return self.module(X) * self.std + self.mean
+
+
 class _BaseTorchRegressor(_BaseTorchEstimator):
     """Targets, loss (mean squared error) and outputs for torch regressors."""
 
@@ -1668,6 +1683,38 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         if self._y_1d:
             return mean[:, 0], std[:, 0]
         return mean, std
+
+    def predict_module(self):
+        """The trained network with its output in ``predict``'s units.
+
+        ``module_`` outputs the standardized target when ``normalize_y=True``
+        (its values are ``(y - mean) / std``): a tool handed ``module_``, such
+        as SHAP's ``DeepExplainer``, reports attributions off by the target's
+        scale. This module is ``module_`` (the same parameters, not a copy)
+        followed by ``* std + mean``, so its output equals ``predict`` (as
+        columns ``(n_samples, n_outputs)``). It takes what ``module_`` takes: a
+        float32 tensor of the input rows on ``device`` (for the sequence
+        models, the series after ``normalize``).
+
+        Returns
+        -------
+        module : torch.nn.Module
+            In evaluation mode.
+
+        Examples
+        --------
+        >>> import numpy as np, torch
+        >>> from sklearn_mathdl import MLPRegressor
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(50, 3)).astype(np.float32)
+        >>> y = 100 * X[:, 0] + 5
+        >>> reg = MLPRegressor(hidden_layer_sizes=(8,), random_state=0).fit(X, y)
+        >>> out = reg.predict_module()(torch.from_numpy(X)).detach().numpy()
+        >>> bool(np.allclose(out[:, 0], reg.predict(X), rtol=1e-4, atol=1e-3))
+        True
+        """
+        check_is_fitted(self, "module_")
+        return _OutputScale(self.module_, self._y_std, self._y_mean).eval()
 
     def _differentiable_output(self, X):
         out = self.module_(self._prepare_X(X))

@@ -619,7 +619,9 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         has feature names that are all strings.
 
     module_ : torch.nn.Module
-        The trained network, in evaluation mode.
+        The trained network, in evaluation mode. With ``normalize_y=True`` it
+        outputs the standardized target; :meth:`predict_module` gives it in
+        ``predict``'s units (for SHAP's ``DeepExplainer``, for example).
 
     coefs_ : list of ndarray
         Weight matrices as scikit-learn's MLP exposes them: ``coefs_[i]`` has

@@ -559,7 +559,9 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
         has feature names that are all strings.
 
     module_ : torch.nn.Module
-        The trained network, in evaluation mode.
+        The trained network, in evaluation mode. With ``normalize_y=True`` it
+        outputs the standardized target; :meth:`predict_module` gives it in
+        ``predict``'s units (for SHAP's ``DeepExplainer``, for example).
 
     alpha_ : float
         The L2 penalty used: ``alpha``, or the value chosen for "auto".

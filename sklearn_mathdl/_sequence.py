@@ -622,7 +622,9 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         has feature names that are all strings.
 
     module_ : torch.nn.Module
-        The trained network, in evaluation mode.
+        The trained network, in evaluation mode. With ``normalize_y=True`` it
+        outputs the standardized target; :meth:`predict_module` gives it in
+        ``predict``'s units (for SHAP's ``DeepExplainer``, for example).
 
     alpha_ : float
         The L2 penalty used: ``alpha``, or the value chosen for "auto".
@@ -1158,7 +1160,9 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         has feature names that are all strings.
 
     module_ : torch.nn.Module
-        The trained network, in evaluation mode.
+        The trained network, in evaluation mode. With ``normalize_y=True`` it
+        outputs the standardized target; :meth:`predict_module` gives it in
+        ``predict``'s units (for SHAP's ``DeepExplainer``, for example).
 
     alpha_ : float
         The L2 penalty used: ``alpha``, or the value chosen for "auto".
@@ -1720,7 +1724,9 @@ class TransformerEncoderRegressor(
         has feature names that are all strings.
 
     module_ : torch.nn.Module
-        The trained network, in evaluation mode.
+        The trained network, in evaluation mode. With ``normalize_y=True`` it
+        outputs the standardized target; :meth:`predict_module` gives it in
+        ``predict``'s units (for SHAP's ``DeepExplainer``, for example).
 
     alpha_ : float
         The L2 penalty used: ``alpha``, or the value chosen for "auto".

@@ -86,3 +86,27 @@ def test_kernel_and_permutation_explainers(data):
     np.testing.assert_allclose(
         perm.values, exact.values, atol=0.2 * np.abs(exact.values).max()
     )
+
+
+def test_deep_explainer_on_predict_module_is_in_predict_units():
+    """module_ outputs the standardized target; predict_module() does not:
+    DeepExplainer's attributions on it add up to predict (SHAP's additivity)."""
+    import torch
+
+    X, y = make_friedman1(120, n_features=5, noise=0.1, random_state=0)
+    X = X.astype(np.float32)
+    y = 300.0 * y + 50.0  # a target scale far from 1
+    reg = MLPRegressor(hidden_layer_sizes=(16,), random_state=0).fit(X, y)
+    background = torch.from_numpy(X[:40])
+    rows = torch.from_numpy(X[40:50])
+    explainer = shap.DeepExplainer(reg.predict_module(), background)
+    values = np.asarray(explainer.shap_values(rows, check_additivity=False))
+    values = values.reshape(10, 5)
+    base = float(np.ravel(explainer.expected_value)[0])
+    pred = reg.predict(X[40:50])
+    np.testing.assert_allclose(values.sum(1) + base, pred, rtol=1e-3, atol=1e-2)
+    # the raw module is off by the target's scale
+    raw = shap.DeepExplainer(reg.module_, background)
+    raw_values = np.asarray(raw.shap_values(rows, check_additivity=False))
+    ratio = np.abs(values).sum() / np.abs(raw_values).sum()
+    assert ratio == pytest.approx(reg._y_std[0], rel=1e-3)
