@@ -49,6 +49,7 @@ from sklearn_mathdl._penalty import auto_alpha
 from sklearn_mathdl.utils import check_device
 from sklearn_mathdl.utils._compat import (
     Interval,
+    Options,
     StrOptions,
     _check_sample_weight,
     _fit_context,
@@ -313,6 +314,7 @@ class _BaseTorchEstimator(BaseEstimator):
         "n_iter_no_change": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),  # never stop on a plateau
         ],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -447,6 +449,8 @@ class _BaseTorchEstimator(BaseEstimator):
     def _resolved_patience(self, n_train, batch_size):
         """Epochs without improvement that end a fit (``n_iter_no_change``)."""
         if self.n_iter_no_change != "auto":
+            if math.isinf(self.n_iter_no_change):  # as scikit-learn: no plateau stop
+                return 2**62
             return int(self.n_iter_no_change)
         return _epochs_for(
             _AUTO_PATIENCE_EPOCHS, _AUTO_PATIENCE_STEPS, n_train, batch_size
@@ -966,7 +970,8 @@ class _BaseTorchEstimator(BaseEstimator):
         self.loss_curve_ = [float(row["train_loss"]) for row in history]
         self.loss_ = self.loss_curve_[-1]
         self.n_iter_ = len(history)
-        self.best_loss_ = float(monitor.best_loss_)
+        # as scikit-learn: with early stopping the validation score decides
+        self.best_loss_ = None if plan.use_validation else float(monitor.best_loss_)
         if plan.use_validation:
             self.validation_scores_ = list(monitor.validation_scores_)
             self.best_validation_score_ = float(monitor.best_validation_score_)
@@ -1012,6 +1017,9 @@ class _BaseTorchEstimator(BaseEstimator):
         # no failure)
         worse_than_constant = (
             final > (1.0 + _CHANCE_MARGIN) * chance_loss + 1e-3 * first
+            # a constant fits the data (one label, a constant target): a loss
+            # that fell from the first epoch's is no failure
+            and not (chance_loss <= 1e-6 * first and final < first)
         )
         # (near the constant's loss: a diverged loss may also dip below its
         # first epoch's)
@@ -1030,11 +1038,14 @@ class _BaseTorchEstimator(BaseEstimator):
 
     def _validation_split(self, y, n_samples):
         n_valid = int(np.ceil(self.validation_fraction * n_samples))
-        if n_valid < 1 or n_samples - n_valid < 1:
+        if n_valid < 2 or n_samples - n_valid < 1:
+            # one validation row has no score to stop on (R^2 needs two)
             raise ValueError(
-                f"early_stopping=True needs at least 2 samples to hold out "
-                f"validation_fraction={self.validation_fraction} of them; got "
-                f"n_samples={n_samples}."
+                f"The validation set is too small: early_stopping=True holds out "
+                f"validation_fraction={self.validation_fraction} of "
+                f"n_samples={n_samples}, {n_valid} row(s), and needs at least 2 "
+                "validation rows and 1 training row. Use more data, a larger "
+                "validation_fraction, or early_stopping=False."
             )
         index = np.arange(n_samples)
         stratify = None
@@ -1383,6 +1394,15 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
             and type_of_target(y) != ("multilabel-indicator")
         ):
             raise ValueError("classes must be passed on the first call to partial_fit.")
+        if not first_call and classes is not None:
+            # as scikit-learn's MLP: the classes are fixed by the first call
+            given = np.unique(np.asarray(classes))
+            if not np.array_equal(given, np.asarray(self.classes_)):
+                raise ValueError(
+                    f"`classes={list(given)}` is not the same as on the first call "
+                    f"to partial_fit ({list(self.classes_)}): the classes cannot "
+                    "change once the model is fitted."
+                )
         y_enc, n_outputs = self._encode_targets(y, classes, first_call=first_call)
         sw = self._sample_weight(sample_weight, X, y)
         return self._fit_engine(X, y_enc, sw, n_outputs=n_outputs, incremental=True)

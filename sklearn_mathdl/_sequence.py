@@ -332,11 +332,11 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         of that loss (it separates the training data). Both rules read the
         data term of the loss, without the penalties.
 
-    n_iter_no_change : int or "auto", default="auto"
+    n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
         ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
-        steps.
+        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -393,8 +393,9 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
     loss_curve_ : list of float
         Training loss of every epoch.
 
-    best_loss_ : float
-        Lowest training loss reached.
+    best_loss_ : float or None
+        Lowest training loss reached; None with ``early_stopping=True``, where
+        the validation score decides (as in scikit-learn).
 
     validation_scores_ : list of float or None
         Validation score at every epoch with ``early_stopping=True``, else None.
@@ -572,11 +573,11 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         of that loss (it separates the training data). Both rules read the
         data term of the loss, without the penalties.
 
-    n_iter_no_change : int or "auto", default="auto"
+    n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
         ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
-        steps.
+        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -638,8 +639,9 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
     loss_curve_ : list of float
         Training loss of every epoch.
 
-    best_loss_ : float
-        Lowest training loss reached.
+    best_loss_ : float or None
+        Lowest training loss reached; None with ``early_stopping=True``, where
+        the validation score decides (as in scikit-learn).
 
     validation_scores_ : list of float or None
         Validation score at every epoch with ``early_stopping=True``, else None.
@@ -857,11 +859,11 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         of that loss (it separates the training data). Both rules read the
         data term of the loss, without the penalties.
 
-    n_iter_no_change : int or "auto", default="auto"
+    n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
         ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
-        steps.
+        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -918,8 +920,9 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
     loss_curve_ : list of float
         Training loss of every epoch.
 
-    best_loss_ : float
-        Lowest training loss reached.
+    best_loss_ : float or None
+        Lowest training loss reached; None with ``early_stopping=True``, where
+        the validation score decides (as in scikit-learn).
 
     validation_scores_ : list of float or None
         Validation score at every epoch with ``early_stopping=True``, else None.
@@ -1110,11 +1113,11 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         of that loss (it separates the training data). Both rules read the
         data term of the loss, without the penalties.
 
-    n_iter_no_change : int or "auto", default="auto"
+    n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
         ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
-        steps.
+        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -1176,8 +1179,9 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
     loss_curve_ : list of float
         Training loss of every epoch.
 
-    best_loss_ : float
-        Lowest training loss reached.
+    best_loss_ : float or None
+        Lowest training loss reached; None with ``early_stopping=True``, where
+        the validation score decides (as in scikit-learn).
 
     validation_scores_ : list of float or None
         Validation score at every epoch with ``early_stopping=True``, else None.
@@ -1413,11 +1417,11 @@ class TransformerEncoderClassifier(
         of that loss (it separates the training data). Both rules read the
         data term of the loss, without the penalties.
 
-    n_iter_no_change : int or "auto", default="auto"
+    n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
         ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
-        steps.
+        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -1474,8 +1478,9 @@ class TransformerEncoderClassifier(
     loss_curve_ : list of float
         Training loss of every epoch.
 
-    best_loss_ : float
-        Lowest training loss reached.
+    best_loss_ : float or None
+        Lowest training loss reached; None with ``early_stopping=True``, where
+        the validation score decides (as in scikit-learn).
 
     validation_scores_ : list of float or None
         Validation score at every epoch with ``early_stopping=True``, else None.
@@ -1674,11 +1679,11 @@ class TransformerEncoderRegressor(
         of that loss (it separates the training data). Both rules read the
         data term of the loss, without the penalties.
 
-    n_iter_no_change : int or "auto", default="auto"
+    n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
         ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
-        steps.
+        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -1740,8 +1745,9 @@ class TransformerEncoderRegressor(
     loss_curve_ : list of float
         Training loss of every epoch.
 
-    best_loss_ : float
-        Lowest training loss reached.
+    best_loss_ : float or None
+        Lowest training loss reached; None with ``early_stopping=True``, where
+        the validation score decides (as in scikit-learn).
 
     validation_scores_ : list of float or None
         Validation score at every epoch with ``early_stopping=True``, else None.

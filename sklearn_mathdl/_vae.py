@@ -217,11 +217,11 @@ class VariationalAutoencoder(
         of that loss (it separates the training data). Both rules read the
         data term of the loss, without the penalties.
 
-    n_iter_no_change : int or "auto", default="auto"
+    n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
         ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
         optimizer steps on small data sets, where an epoch is one or a few
-        steps.
+        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -279,8 +279,9 @@ class VariationalAutoencoder(
     loss_curve_ : list of float
         Training loss of every epoch.
 
-    best_loss_ : float
-        Lowest training loss reached.
+    best_loss_ : float or None
+        Lowest training loss reached; None with ``early_stopping=True``, where
+        the validation score decides (as in scikit-learn).
 
     validation_scores_ : list of float or None
         Validation ELBO per sample at every epoch with ``early_stopping=True``,

@@ -600,3 +600,33 @@ def test_scikit_learn_spellings():
     assert multi.out_activation_ == "softmax" and multi.n_outputs_ == 3
     reg = MLPRegressor(hidden_layer_sizes=(3, 2), max_iter=3).fit(X, X[:, 0])
     assert reg.n_layers_ == 4 and reg.out_activation_ == "identity"
+
+
+def test_scikit_learn_refusals_and_spellings():
+    """What scikit-learn's MLP refuses and accepts (issue: scikit-learn parity)."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    X = np.random.RandomState(0).randn(40, 3)
+    y = (X[:, 0] > 0).astype(int)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match="not the same as on the first call"):
+        clf.partial_fit(X, y, classes=[1, 2])
+    clf.partial_fit(X, y, classes=[1, 0])  # the same set, in another order
+    # a validation split of one row is an error, not a useless score
+    with pytest.raises(ValueError, match="The validation set is too small"):
+        MLPRegressor(early_stopping=True).fit(X[:2], X[:2, 0])
+    # np.inf: no plateau stop, as in scikit-learn
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = MLPRegressor(
+            hidden_layer_sizes=(4,),
+            optimizer="sgd",
+            tol=1e9,
+            max_iter=15,
+            n_iter_no_change=np.inf,
+            random_state=0,
+        ).fit(X, X[:, 0])
+    assert reg.n_iter_ == 15
+    es = MLPRegressor(hidden_layer_sizes=(4,), early_stopping=True, max_iter=5)
+    assert es.fit(X, X[:, 0]).best_loss_ is None

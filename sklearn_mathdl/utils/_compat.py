@@ -7,6 +7,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    Options,
     StrOptions,
     validate_params,
 )
@@ -15,6 +16,7 @@ from sklearn.utils.validation import _check_sample_weight
 __all__ = [
     "HasMethods",
     "Interval",
+    "Options",
     "StrOptions",
     "_check_sample_weight",
     "_fit_context",
