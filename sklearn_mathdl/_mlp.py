@@ -171,10 +171,9 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         ``partial_fit`` is unavailable; it needs in-memory data and no dropout.
         "auto" is "lbfgs" for a fit on at most 20,000 in-memory rows without
         dropout, and "adam" otherwise and in ``partial_fit`` (which continues an
-        L-BFGS fit with a fresh Adam state). Adam stays the default: with the
-        default ``alpha`` L-BFGS scored lower on the development suite on
-        average, and no single ``alpha`` made it win both on noisy small sets
-        (diabetes) and on noiseless curves
+        L-BFGS fit with a fresh Adam state). Adam stays the classifier's
+        default: on the classification sets of the development suite no
+        single ``alpha`` made L-BFGS beat Adam's average
         (``benchmarks/results_defaults_cpu.md``).
 
     learning_rate_init : float, default=1e-3
