@@ -486,7 +486,7 @@ class KernelRidge(RegressorMixin, _BaseKernelRidge):
         allowed.
 
     kernel : str or callable, default="linear"
-        One of "linear", "poly"/"polynomial", "rbf", "laplacian", "sigmoid",
+        One of "linear", "cosine", "poly"/"polynomial", "rbf", "laplacian", "sigmoid",
         "matern", "arccos", "ntk", "nngp", "precomputed" (X is the Gram matrix
         at fit, the test-by-train kernel at predict; exact solver), or a callable
         ``kernel(A, B, **kernel_params)`` returning the kernel matrix of two
@@ -744,7 +744,7 @@ class KernelRidgeClassifier(ClassifierMixin, _BaseKernelRidge):
         allowed.
 
     kernel : str or callable, default="rbf"
-        One of "linear", "poly"/"polynomial", "rbf", "laplacian", "sigmoid",
+        One of "linear", "cosine", "poly"/"polynomial", "rbf", "laplacian", "sigmoid",
         "matern", "arccos", "ntk", "nngp", "precomputed" (X is the Gram matrix
         at fit, the test-by-train kernel at predict; exact solver), or a callable
         ``kernel(A, B, **kernel_params)`` returning the kernel matrix of two

@@ -11,6 +11,7 @@ import torch
 __all__ = [
     "KERNELS",
     "arccos_kernel",
+    "cosine_kernel",
     "empirical_ntk",
     "laplacian_kernel",
     "linear_kernel",
@@ -80,6 +81,16 @@ def _sq_dists(X, Y):
 # ------------------------------------------------------------ torch cores
 def _linear(X, Y):
     return X @ Y.T
+
+
+def _unit_rows(X):
+    """Rows scaled to unit Euclidean norm (zero rows stay zero)."""
+    norms = torch.linalg.vector_norm(X, dim=1, keepdim=True)
+    return X / torch.where(norms > 0, norms, torch.ones_like(norms))
+
+
+def _cosine(X, Y):
+    return _unit_rows(X) @ _unit_rows(Y).T
 
 
 def _polynomial(X, Y, degree=3, gamma=None, coef0=1.0):
@@ -194,6 +205,7 @@ def _ntk(X, Y, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
 
 KERNELS = {
     "linear": _linear,
+    "cosine": _cosine,
     "poly": _polynomial,
     "polynomial": _polynomial,
     "rbf": _rbf,
@@ -209,6 +221,7 @@ KERNELS = {
 # Parameters each kernel takes from KernelRidge's gamma/degree/coef0.
 KERNEL_PARAMS = {
     "linear": (),
+    "cosine": (),
     "poly": ("gamma", "degree", "coef0"),
     "polynomial": ("gamma", "degree", "coef0"),
     "rbf": ("gamma",),
@@ -249,6 +262,38 @@ def linear_kernel(X, Y=None):
     """
     X, Y, is_numpy = _as_tensors(X, Y)
     return _out(_linear(X, Y), is_numpy)
+
+
+def cosine_kernel(X, Y=None):
+    """Cosine kernel ``k(x, y) = <x, y> / (||x|| ||y||)`` (zero rows give 0).
+
+    The linear kernel of the rows scaled to unit length, as scikit-learn's
+    ``cosine_similarity`` (and ``KernelRidge(kernel="cosine")``).
+
+    Parameters
+    ----------
+    X : ndarray or torch.Tensor of shape (n_samples_X, n_features)
+        First input. NumPy in gives NumPy out; a tensor gives a tensor on its
+        device.
+
+    Y : ndarray or torch.Tensor of shape (n_samples_Y, n_features), default=None
+        Second input; ``None`` means ``X``.
+
+    Returns
+    -------
+    K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
+        The kernel matrix, in the floating dtype of the inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.kernels import cosine_kernel
+    >>> cosine_kernel(np.array([[1.0, 0.0], [3.0, 4.0]]))
+    array([[1. , 0.6],
+           [0.6, 1. ]])
+    """
+    X, Y, is_numpy = _as_tensors(X, Y)
+    return _out(_cosine(X, Y), is_numpy)
 
 
 def polynomial_kernel(X, Y=None, degree=3, gamma=None, coef0=1.0):
@@ -756,6 +801,8 @@ def _kernel_diag(kernel, X, params):
         return torch.ones_like(sq)
     if kernel == "linear":
         return sq
+    if kernel == "cosine":
+        return (sq > 0).to(sq.dtype)
     gamma = _gamma(params.get("gamma"), X)
     coef0 = params.get("coef0", 1.0)
     if kernel in ("poly", "polynomial"):

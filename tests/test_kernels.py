@@ -22,6 +22,7 @@ def XY():
     "ours, ref, params",
     [
         (kernels.linear_kernel, pairwise.linear_kernel, {}),
+        (kernels.cosine_kernel, pairwise.cosine_similarity, {}),
         (kernels.rbf_kernel, pairwise.rbf_kernel, {"gamma": 0.3}),
         (kernels.rbf_kernel, pairwise.rbf_kernel, {}),
         (kernels.laplacian_kernel, pairwise.laplacian_kernel, {"gamma": 0.2}),
@@ -122,3 +123,12 @@ def test_errors(XY):
         kernels.matern_kernel(X, nu=3.0)
     with pytest.raises(ValueError, match="returned shape"):
         kernels.pairwise_kernel(X, Y, kernel=lambda A, B: A @ A.T)
+
+
+def test_cosine_kernel_zero_rows_and_diagonal():
+    X = np.array([[0.0, 0.0], [3.0, 4.0]])
+    np.testing.assert_allclose(
+        kernels.cosine_kernel(X), pairwise.cosine_similarity(X), atol=1e-15
+    )
+    diag = kernels._kernel_diag("cosine", torch.from_numpy(X), {})
+    np.testing.assert_allclose(diag.numpy(), [0.0, 1.0])

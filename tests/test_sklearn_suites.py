@@ -112,8 +112,6 @@ MLP_XFAILS = {
 }
 KERNEL_RIDGE_SKIPS = {}
 KERNEL_RIDGE_XFAILS = {
-    "test_kernel_ridge_precomputed": "gap: the test compares with "
-    "kernel='cosine', which sklearn_mathdl.kernels does not have",
     "test_kernel_ridge_sparse": "gap: KernelRidge refuses SciPy sparse X "
     "(the MLPs accept it)",
 }
