@@ -375,3 +375,24 @@ def test_precomputed_kernel_matches_scikit_learn(friedman):
     cv = KernelRidgeCV(alphas=[0.1, 1.0], kernel="precomputed").fit(K, ytr)
     exact = KernelRidgeCV(alphas=[0.1, 1.0], gamma=0.1).fit(Xtr, ytr)
     np.testing.assert_allclose(cv.predict(Kte), exact.predict(Xte), rtol=1e-8)
+
+
+def test_class_weight_check_passes_with_defaults_on_standardized_blobs():
+    """scikit-learn's check_class_weight_classifiers, on standardized inputs:
+    the default rbf kernel lets the class weighted 1e7 times win (the docs say
+    why the check's unscaled version does not)."""
+    from sklearn.datasets import make_blobs
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_mathdl import KernelRidgeClassifier
+
+    for n_centers in (2, 3):
+        X, y = make_blobs(centers=n_centers, random_state=0, cluster_std=20)
+        X = StandardScaler().fit_transform(X)
+        X_train, X_test, y_train, _ = train_test_split(
+            X, y, test_size=0.5, random_state=0
+        )
+        weights = {0: 1000, **{k: 0.0001 for k in range(1, n_centers)}}
+        clf = KernelRidgeClassifier(class_weight=weights).fit(X_train, y_train)
+        assert np.mean(clf.predict(X_test) == 0) > 0.87
