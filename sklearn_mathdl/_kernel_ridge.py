@@ -10,6 +10,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.linalg
 import torch
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets
@@ -414,18 +415,21 @@ class _BaseKernelRidge(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = self.kernel == "precomputed"
+        tags.input_tags.sparse = True
         return tags
 
     def _validate_fit_data(self, X, y, multi_output):
-        return validate_data(
+        X, y = validate_data(
             self,
             X,
             y,
+            accept_sparse="csr",
             dtype=np.float64,
             order="C",
             multi_output=multi_output,
             y_numeric=not isinstance(self, ClassifierMixin),
         )
+        return _densified(X), y
 
     def _check_predict(self, X):
         check_is_fitted(self)
@@ -444,7 +448,31 @@ class _BaseKernelRidge(BaseEstimator):
                 if not np.isfinite(X[s : s + step]).all():
                     raise ValueError("Input X contains NaN or infinity.")
             return X
-        return validate_data(self, X, reset=False, dtype=np.float64, order="C")
+        X = validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=np.float64, order="C"
+        )
+        return _densified(X)
+
+
+# Sparse X is densified whole (kernels are computed on dense rows) up to this
+# size; the exact solver's n x n kernel is the larger object whenever d <= n.
+_SPARSE_DENSE_LIMIT_BYTES = 2**30
+
+
+def _densified(X):
+    """A dense copy of sparse ``X``, refused past ``_SPARSE_DENSE_LIMIT_BYTES``."""
+    if not issparse(X):
+        return X
+    dense_bytes = 8 * X.shape[0] * X.shape[1]
+    if dense_bytes > _SPARSE_DENSE_LIMIT_BYTES:
+        raise ValueError(
+            f"Kernel ridge computes its kernels on dense rows: this sparse X "
+            f"({X.shape[0]} x {X.shape[1]}) would take {dense_bytes / 2**30:.1f} "
+            "GiB dense, over the 1 GiB limit. Reduce the features first (for "
+            "example TruncatedSVD), or use MLPRegressor/MLPClassifier, which "
+            "densify one batch at a time."
+        )
+    return np.ascontiguousarray(X.toarray())
 
 
 def _conjugate_gradient(linop, B, max_iter, tol):

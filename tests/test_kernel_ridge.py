@@ -396,3 +396,25 @@ def test_class_weight_check_passes_with_defaults_on_standardized_blobs():
         weights = {0: 1000, **{k: 0.0001 for k in range(1, n_centers)}}
         clf = KernelRidgeClassifier(class_weight=weights).fit(X_train, y_train)
         assert np.mean(clf.predict(X_test) == 0) > 0.87
+
+
+def test_sparse_x_is_densified_or_refused_past_the_limit(monkeypatch):
+    """Sparse X gives the dense fit; one whose dense copy is too big is refused
+    with a message naming the size (never a silent multi-GB allocation)."""
+    import scipy.sparse as sp
+
+    import sklearn_mathdl._kernel_ridge as krr
+    from sklearn_mathdl import KernelRidge, KernelRidgeClassifier
+
+    rng = np.random.default_rng(0)
+    X = sp.random(60, 8, density=0.3, random_state=0, format="csr")
+    y = rng.normal(size=60)
+    dense = KernelRidge(kernel="rbf").fit(X.toarray(), y)
+    sparse = KernelRidge(kernel="rbf").fit(X, y)
+    np.testing.assert_allclose(sparse.predict(X), dense.predict(X.toarray()))
+    labels = (y > 0).astype(int)
+    clf = KernelRidgeClassifier().fit(X.tocsc(), labels)
+    assert clf.predict(X).shape == (60,)
+    monkeypatch.setattr(krr, "_SPARSE_DENSE_LIMIT_BYTES", 1000)
+    with pytest.raises(ValueError, match="GiB dense, over the 1 GiB limit"):
+        KernelRidge().fit(X, y)

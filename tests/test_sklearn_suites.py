@@ -111,10 +111,7 @@ MLP_XFAILS = {
     "where predict_log_proba's does not",
 }
 KERNEL_RIDGE_SKIPS = {}
-KERNEL_RIDGE_XFAILS = {
-    "test_kernel_ridge_sparse": "gap: KernelRidge refuses SciPy sparse X "
-    "(the MLPs accept it)",
-}
+KERNEL_RIDGE_XFAILS = {}
 
 
 def _rebind(module_name, names, skips, xfails):
