@@ -203,12 +203,13 @@ def _stochastic_optimizer(estimator):
 
 
 def _save_training_state(net):
-    """What a continued fit changes: weights, optimizer (and its state), history,
-    callbacks."""
+    """What a continued fit changes: weights, optimizer (its kind, the object and
+    its state), history, callbacks."""
     import copy
 
     return {
         "module": copy.deepcopy(net.module_.state_dict()),
+        "optimizer_kind": net._optimizer_kind,
         "optimizer_obj": net.optimizer_,
         "optimizer_attrs": {
             k: v
@@ -234,6 +235,7 @@ def _restore_training_state(net, saved):
     # a continued fit may have switched optimizers (partial_fit after L-BFGS)
     _replace_optimizer_attrs(net, saved["optimizer_attrs"])
     net.optimizer_ = saved["optimizer_obj"]
+    net._optimizer_kind = saved["optimizer_kind"]
     net.optimizer_.load_state_dict(saved["optimizer"])
     del net.history[saved["history"] :]
     for cb, attrs in saved["callbacks"]:
@@ -733,6 +735,11 @@ class _BaseTorchEstimator(BaseEstimator):
             return _sparse_block_rows(plan.dataset.X, _VALID_CHUNK)
         return _VALID_CHUNK
 
+    @property
+    def _optimizer(self):
+        """The kind of optimizer the fitted net trains with ("adam", "lbfgs", ...)."""
+        return self._net._optimizer_kind
+
     def _resolve_alpha(self, plan, module):
         """The L2 penalty of a new net (families with ``alpha="auto"`` override)."""
         return float(self.alpha)
@@ -742,7 +749,6 @@ class _BaseTorchEstimator(BaseEstimator):
         net = self._net
         # a failed or interrupted call must leave the model as it was
         saved = _save_training_state(net)
-        saved["estimator_optimizer"] = self._optimizer  # the kind in use
         net.iterator_valid__batch_size = self._valid_rows(plan)
         net.max_epochs = plan.epochs
         net.train_split = plan.train_split
@@ -795,7 +801,7 @@ class _BaseTorchEstimator(BaseEstimator):
         schedule.kind = self._schedule_kind(plan)
         schedule.lr0 = schedule.lr_ = lr0
         schedule.step_ = schedule.epoch_ = 0
-        self._optimizer = plan.optimizer
+        net._optimizer_kind = plan.optimizer
 
     def _monitor_tol(self, plan):
         """Loss improvement the plateau rule counts: ``tol``; under L-BFGS
@@ -887,7 +893,7 @@ class _BaseTorchEstimator(BaseEstimator):
             max_grad_norm=getattr(self, "max_grad_norm", None),
         )
         net.configure_lbfgs(self._max_fun(plan))
-        self._optimizer = plan.optimizer
+        net._optimizer_kind = plan.optimizer  # saved and restored with the net
         self._net_n_outputs = n_outputs
         return net
 
@@ -902,7 +908,6 @@ class _BaseTorchEstimator(BaseEstimator):
             if saved is not None:
                 # a NaN loss, an ODE solver failing on diverged weights...
                 _restore_training_state(net, saved)
-                self._optimizer = saved["estimator_optimizer"]
                 if isinstance(exc, ValueError) and exc.args:
                     exc.args = (
                         f"{exc.args[0]} The model is unchanged: it predicts "
@@ -940,7 +945,6 @@ class _BaseTorchEstimator(BaseEstimator):
         if monitor.best_state_ is None:
             if saved is not None:
                 _restore_training_state(net, saved)
-                self._optimizer = saved["estimator_optimizer"]
                 raise KeyboardInterrupt(
                     "Training was interrupted before the first epoch ended; "
                     "the model is as it was before this call."

@@ -32,7 +32,11 @@ import torch
 from sklearn.base import clone
 from torch import nn
 
-from sklearn_mathdl._engine import _StopTraining, _TensorBatchIterator
+from sklearn_mathdl._engine import (
+    _batch_weight,
+    _StopTraining,
+    _TensorBatchIterator,
+)
 from sklearn_mathdl.utils._seeding import torch_seed
 
 # Parameters that may differ between the candidates of one batched fit.
@@ -356,8 +360,9 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
                 for p in stack.params:
                     p.grad = None
                 data.sum().backward()
-                weight = len(yb) if wb is None else wb.sum()  # as _batch_weight
-                penalty = _add_penalties(stack, alpha, l1, weight, use_l2, use_l1)
+                penalty = _add_penalties(
+                    stack, alpha, l1, _batch_weight((yb, wb)), use_l2, use_l1
+                )
                 optimizer.step(lr)
                 losses.append((data + penalty).detach())
                 data_losses.append(data.detach())

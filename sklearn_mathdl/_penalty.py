@@ -71,10 +71,9 @@ def _hidden_width(module):
     return readout_of(module).in_features
 
 
-def _block_input(dataset, rows):
-    """Model input of the rows ``rows`` of a training dataset."""
-    batch = getattr(dataset, "batch", None) or dataset.fetch
-    return batch(rows)
+def _mean_weight(dataset, rows):
+    """Mean sample weight of the rows ``rows`` (1 without weights)."""
+    return 1.0 if dataset.w is None else float(dataset.w[rows].double().mean())
 
 
 def _readout_inputs(module, readout, xin):
@@ -105,14 +104,14 @@ def _feature_sums(module, dataset, rows, block_rows=_BLOCK_ROWS):
     n_readout = sum(p.numel() for p in readout.parameters())
     hidden = sum(p.numel() for p in module.parameters()) > n_readout
     # weights scaled to mean 1, so that the weight total is the row count
-    w_mean = 1.0 if dataset.w is None else float(dataset.w[rows].double().mean())
+    w_mean = _mean_weight(dataset, rows)
     was_training = module.training
     module.eval()
     try:
         totals = None
         for start in range(0, len(rows), block_rows):
             idx = rows[start : start + block_rows]
-            xin = _block_input(dataset, idx)
+            xin = dataset.batch(idx)  # every engine dataset has it
             h = _readout_inputs(module, readout, xin).reshape(len(idx), -1)
             h = h.to(torch.float64) * scale
             flat = xin.reshape(len(idx), -1)
@@ -233,8 +232,7 @@ def auto_alpha(
         lam = 1e6 * n
     # the penalty divides by the batch's weight (about batch_rows times the
     # mean weight), the GCV penalty was found for weights of mean 1
-    w_mean = 1.0 if dataset.w is None else float(dataset.w[rows].double().mean())
-    alpha = 2.0 * lam * min(batch_rows, len(rows)) / n * w_mean
+    alpha = 2.0 * lam * min(batch_rows, len(rows)) / n * _mean_weight(dataset, rows)
     if data_parallel:
         alpha = _broadcast_from_rank0(alpha, next(module.parameters()).device)
     return alpha
