@@ -54,6 +54,7 @@ from sklearn_mathdl.utils._compat import (
     _check_sample_weight,
     _fit_context,
 )
+from sklearn_mathdl.utils._doc_link import _DocLinkMixin
 from sklearn_mathdl.utils._seeding import draw_seed, torch_seed
 from sklearn_mathdl.utils._validation import (
     class_sample_weight,
@@ -286,7 +287,7 @@ class _FitPlan:
     optimizer: str = "adam"
 
 
-class _BaseTorchEstimator(BaseEstimator):
+class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
     """Base class of the torch estimators. Not public: never instantiate it.
 
     A family implements ``_build_module(n_features_in, n_outputs)`` and the

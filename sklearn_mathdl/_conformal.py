@@ -13,6 +13,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_mathdl.utils._compat import HasMethods, Interval, _fit_context
+from sklearn_mathdl.utils._doc_link import _DocLinkMixin
 
 
 def _conformal_quantile(scores, alpha):
@@ -24,7 +25,9 @@ def _conformal_quantile(scores, alpha):
     return np.partition(scores, k - 1)[k - 1]
 
 
-class ConformalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+class ConformalRegressor(
+    _DocLinkMixin, MetaEstimatorMixin, RegressorMixin, BaseEstimator
+):
     """Prediction intervals with guaranteed coverage, around any regressor.
 
     Split conformal prediction: ``fit`` holds out ``calibration_fraction`` of the

@@ -16,10 +16,11 @@ from sklearn.base import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_mathdl.utils._compat import HasMethods, Interval, _fit_context
+from sklearn_mathdl.utils._doc_link import _DocLinkMixin
 from sklearn_mathdl.utils._seeding import draw_seed
 
 
-class _BaseDeepEnsemble(MetaEstimatorMixin, BaseEstimator):
+class _BaseDeepEnsemble(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"])],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],

@@ -24,6 +24,7 @@ from sklearn_mathdl.utils._compat import (
     _check_sample_weight,
     _fit_context,
 )
+from sklearn_mathdl.utils._doc_link import _DocLinkMixin
 from sklearn_mathdl.utils._seeding import draw_seed
 from sklearn_mathdl.utils._validation import (
     class_sample_weight,
@@ -94,7 +95,7 @@ def _from_numpy(a, device):
     return torch.from_numpy(a).to(device)
 
 
-class _BaseKernelRidge(BaseEstimator):
+class _BaseKernelRidge(_DocLinkMixin, BaseEstimator):
     """Shared fitting and prediction of the kernel ridge estimators."""
 
     _parameter_constraints: dict = {

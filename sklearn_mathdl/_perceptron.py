@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_mathdl.kernels import KERNEL_PARAMS, KERNELS, pairwise_kernel
 from sklearn_mathdl.utils._compat import Interval, StrOptions, _fit_context
+from sklearn_mathdl.utils._doc_link import _DocLinkMixin
 from sklearn_mathdl.utils._validation import labels_from_scores
 
 # the Gram matrix of a fit is n x n float64: refuse sizes whose matrix
@@ -47,7 +48,7 @@ def _perceptron_epochs(scores_of, n_classes, y, order_for, max_iter, on_mistake)
     return mistakes, False
 
 
-class _PerceptronMixin(ClassifierMixin):
+class _PerceptronMixin(_DocLinkMixin, ClassifierMixin):
     def _validate_targets(self, y):
         """(classes, encoded y); sets nothing, so a refused y leaves a fitted
         model as it was."""

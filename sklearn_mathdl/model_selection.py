@@ -26,6 +26,7 @@ from sklearn.utils.metaestimators import _safe_split
 
 from sklearn_mathdl import _batched
 from sklearn_mathdl._base import _BaseTorchEstimator
+from sklearn_mathdl.utils._doc_link import _DocLinkMixin
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
 
@@ -67,7 +68,7 @@ def _summarize_warnings(caught):
     )
 
 
-class _BatchedSearchMixin:
+class _BatchedSearchMixin(_DocLinkMixin):
     """Train batchable candidate groups first, then run scikit-learn's loop.
 
     scikit-learn's loop fits every (candidate, fold) as usual; a candidate
