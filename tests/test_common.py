@@ -115,10 +115,11 @@ def _instances():
 ODE_XFAILS = {
     **SGD_XFAILS,
     "check_methods_sample_order_invariance": (
-        "Adaptive ODE solvers pick one step size for the whole batch from an "
-        "error norm over all rows; reordering rows changes the float summation "
-        "order of that norm and can change accepted steps, so outputs differ at "
-        "the solver's tolerance (rtol=1e-3), far above the check's 1e-7."
+        "At inference each row is solved with its own adaptive steps (rows are "
+        "independent to 1e-10 in float64: tests/test_ode.py), but in float32 the "
+        "batched matmuls round differently for another batch and the step "
+        "control passes that on: outputs agree to about 1e-5, not the check's "
+        "1e-7."
     ),
 }
 

@@ -11,9 +11,11 @@ import pytest
 import torch
 from sklearn.datasets import make_moons
 from sklearn.model_selection import train_test_split
+from torchdiffeq._impl.odeint import SOLVERS
 
 from sklearn_mathdl import NeuralODEClassifier, NeuralODERegressor
 from sklearn_mathdl._modules import ODESolverError, _NeuralODEModule
+from sklearn_mathdl._modules._ode import ADAPTIVE_SOLVERS, _solve_rowwise
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -96,3 +98,52 @@ def test_solver_failure_is_a_clear_error():
             p.mul_(1e3)
     with pytest.raises(ODESolverError, match="solver 'dopri5' failed"):
         m(torch.randn(4, 2))
+    m.eval()  # inference runs the row-wise solver: the same clear error
+    with pytest.raises(ODESolverError, match="max_num_steps exceeded"):
+        m(torch.randn(4, 2))
+
+
+def _decay(t, y):
+    """State [lam, x]: lam is constant, dx/dt = -lam x."""
+    return torch.cat([torch.zeros_like(y[:, :1]), -y[:, :1] * y[:, 1:]], dim=1)
+
+
+@pytest.mark.parametrize("solver", ADAPTIVE_SOLVERS)
+def test_rowwise_solver_is_accurate_and_independent_of_the_batch(solver):
+    # a slow row beside a fast one: torchdiffeq's shared steps would make the
+    # slow row's result depend on the fast one; here each row has its own
+    lam = torch.tensor([[0.1], [3.0], [15.0]], dtype=torch.float64)
+    y0 = torch.cat([lam, torch.ones_like(lam)], dim=1)
+    order = SOLVERS[solver].order
+    tol = 1e-7 if order > 2 else 1e-5  # second-order pairs need many steps
+    kw = {"solver": solver, "rtol": tol, "atol": tol / 100, "max_num_steps": 20000}
+    batch = _solve_rowwise(_decay, y0, 1.0, **kw)
+    exact = torch.exp(-lam).ravel()
+    # the global error: a multiple of the local tolerance that grows with the
+    # number of steps (thousands for the second-order pairs)
+    grows = 100 if order > 2 else 1000
+    np.testing.assert_allclose(batch[:, 1], exact, rtol=grows * tol, atol=10 * tol)
+    for i in range(3):
+        alone = _solve_rowwise(_decay, y0[i : i + 1], 1.0, **kw)
+        np.testing.assert_allclose(alone[0], batch[i], rtol=1e-13, atol=1e-15)
+
+
+def test_predictions_do_not_depend_on_the_other_rows(moons):
+    X_train, X_test, y_train, _ = moons
+    clf = NeuralODEClassifier(max_iter=20, random_state=0).fit(X_train, y_train)
+    full = clf.predict_proba(X_test)
+    rng = np.random.default_rng(0)
+    for size in (1, 2, 7, 60):
+        idx = rng.choice(len(X_test), size=size, replace=False)
+        # float32: rounding of the batched matmuls, passed through the step
+        # control, stays far below the solver's own error (rtol=1e-3)
+        np.testing.assert_allclose(clf.predict_proba(X_test[idx]), full[idx], atol=1e-4)
+    order = rng.permutation(len(X_test))
+    np.testing.assert_allclose(clf.predict_proba(X_test[order]), full[order], atol=1e-4)
+    # in float64 the rows are independent to rounding
+    module = clf.module_.double()
+    Xt = torch.as_tensor(X_test[:40], dtype=torch.float64)
+    with torch.no_grad():
+        together = module(Xt)
+        alone = torch.cat([module(Xt[i : i + 1]) for i in range(40)])
+    np.testing.assert_allclose(alone.numpy(), together.numpy(), rtol=1e-10, atol=1e-12)
