@@ -5,6 +5,13 @@ Run ``python benchmarks/bench_defaults.py`` (all parts, writes
 
     python benchmarks/bench_defaults.py --part tabular --datasets wine iris
     python benchmarks/bench_defaults.py --part series ode vae
+    python benchmarks/bench_defaults.py --part checks  # -> results_checks_cpu.md
+
+``--part checks`` times scikit-learn's ``check_estimator`` on every public
+estimator built with defaults (``random_state=0``), beside scikit-learn's own
+MLPClassifier and MLPRegressor, and a default CNNClassifier fit on the digits
+as 8 x 8 images (issue "What scikit-learn's own tests expect", item 6). It
+writes its own table, ``benchmarks/results_checks_cpu.md``.
 
 Only ``random_state=0`` is set on our estimators (and on the peers that take
 one). Tabular data: 5-fold shuffled (stratified) CV, seed 0, inside a
@@ -66,6 +73,78 @@ from sklearn_mathdl import (
 )
 
 RESULTS = Path(__file__).with_name("results_defaults_cpu.md")
+CHECKS_RESULTS = Path(__file__).with_name("results_checks_cpu.md")
+
+
+def _timed_checks(est):
+    """(seconds in all, failed check names, the three slowest checks)."""
+    from sklearn.utils.estimator_checks import estimator_checks_generator
+
+    durations, failed = [], []
+    start = time.perf_counter()
+    for e, check in estimator_checks_generator(est, legacy=True, mark="skip"):
+        name = getattr(check, "func", check).__name__
+        t = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                check(e)
+            except Exception as exc:  # SkipTest included: recorded, not raised
+                if type(exc).__name__ != "SkipTest":
+                    failed.append(name)
+        durations.append((time.perf_counter() - t, name))
+    total = time.perf_counter() - start
+    return total, failed, sorted(durations, reverse=True)[:3]
+
+
+def _check_estimators(estimators):
+    from sklearn_mathdl.utils.discovery import all_estimators
+
+    cases = []
+    for name, cls in all_estimators():
+        if estimators and not any(e in name for e in estimators):
+            continue
+        try:
+            cases.append((name, cls(random_state=0), True))
+        except TypeError:  # the meta-estimators wrap a default MLP
+            inner = MLPRegressor if "Regressor" in name else MLPClassifier
+            cases.append((name, cls(inner(random_state=0)), True))
+    if not estimators or any("sklearn" in e for e in estimators):
+        cases.append(("sklearn MLPClassifier", SkMLPClassifier(random_state=0), False))
+        cases.append(("sklearn MLPRegressor", SkMLPRegressor(random_state=0), False))
+    return cases
+
+
+def run_checks(estimators):
+    """check_estimator with defaults, and a default CNN on the digit images."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    lines = [
+        "| estimator | check_estimator s | failed checks | slowest checks (s) |",
+        "|---|---|---|---|",
+    ]
+    for name, est, ours in _check_estimators(estimators):
+        total, failed, slowest = _timed_checks(est)
+        slow = ", ".join(f"{n} {d:.1f}" for d, n in slowest)
+        lines.append(
+            f"| {name}{' *' if ours else ''} | {total:.1f} | "
+            f"{', '.join(failed) or '-'} | {slow} |"
+        )
+        print(lines[-1], flush=True)
+    if not estimators or any("CNNClassifier" in e for e in estimators):
+        X, y = load_digits(return_X_y=True)
+        X = X.reshape(-1, 1, 8, 8) / 16.0
+        Xa, Xb, ya, yb = train_test_split(X, y, test_size=0.3, random_state=0)
+        clf = CNNClassifier(random_state=0)
+        fit_s = _fit_timed(clf, Xa, ya)
+        lines.append(
+            f"| CNNClassifier * on digits 8 x 8 images (fit, 30 % test) | "
+            f"{fit_s:.1f} (fit) | - | test accuracy {clf.score(Xb, yb):.3f}, "
+            f"{clf.n_iter_} epochs |"
+        )
+        print(lines[-1], flush=True)
+    return "\n".join(lines)
 
 
 def _sk_mlp_regressor():
@@ -327,7 +406,7 @@ def main(argv=None):
         "--part",
         nargs="*",
         default=["tabular", "series", "ode", "vae"],
-        choices=["tabular", "series", "ode", "vae"],
+        choices=["tabular", "series", "ode", "vae", "checks"],
     )
     parser.add_argument("--datasets", nargs="*", default=None)
     parser.add_argument(
@@ -341,6 +420,22 @@ def main(argv=None):
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     start = time.perf_counter()
+    if "checks" in args.part:
+        with threadpool_limits(1):
+            table = run_checks(args.estimators)
+        output = args.output or CHECKS_RESULTS
+        Path(output).write_text(
+            f"# bench_defaults.py --part checks ({datetime.date.today()}, "
+            f"sklearn_mathdl {sklearn_mathdl.__version__}, torch {torch.__version__}"
+            f", 1 thread; {time.perf_counter() - start:.0f} s in all)\n\n"
+            f"Command: `python benchmarks/bench_defaults.py "
+            f"{' '.join(sys.argv[1:])}`\n\n* = ours, default parameters "
+            "(random_state=0). Target: under 60 s per estimator on 2 cores.\n\n"
+            + table
+            + "\n"
+        )
+        print(f"wrote {output}")
+        return
     with threadpool_limits(1):
         rows = run(args.part, args.datasets, args.estimators, args.quick)
     total = time.perf_counter() - start
