@@ -15,6 +15,7 @@ from sklearn_mathdl._base import (
     _BaseTorchRegressor,
 )
 from sklearn_mathdl._modules import ACTIVATIONS, _MLPModule
+from sklearn_mathdl._modules._mlp import INITS
 from sklearn_mathdl.utils._compat import Interval, StrOptions
 from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 
@@ -37,6 +38,7 @@ class _MLPMixin:
             dropout=self.dropout,
             batch_norm=self.batch_norm,
             scaling=self.scaling,
+            init=self.init,
         )
 
     def _linear_layers(self):
@@ -157,6 +159,17 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         features move O(1) and the training curve is width-independent. The
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
         scales themselves and get no multiplier.
+
+    init : {"glorot", "he", "lecun", "ntk", "torch"}, default="glorot"
+        Law of the initial weights and biases with ``scaling="standard"`` (the
+        book's section 19.2): "glorot" U(+-sqrt(6 / (fan_in + fan_out))) as
+        scikit-learn's MLP; "he" N(0, 2 / fan_in) and zero biases, which keeps
+        the second moment of ReLU pre-activations equal across layers;
+        "lecun" N(0, 1 / fan_in) and zero biases; "ntk" N(0, 1 / fan_in)
+        weights and N(0, 1) biases, the initial function of the NTK
+        parameterization; "torch" PyTorch's default,
+        U(+-1 / sqrt(fan_in)). The other scalings draw N(0, 1) parameters of
+        their own and accept only the default.
 
     optimizer : {"adam", "sgd", "adamw", "adamax", "rmsprop", "adagrad", "lbfgs", \
             "auto"}, default="adam"
@@ -368,6 +381,7 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
+        "init": [StrOptions(set(INITS))],
     }
 
     @property
@@ -382,6 +396,7 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         *,
         activation="relu",
         scaling="standard",
+        init="glorot",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -410,6 +425,7 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.scaling = scaling
+        self.init = init
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
@@ -474,6 +490,17 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         features move O(1) and the training curve is width-independent. The
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
         scales themselves and get no multiplier.
+
+    init : {"glorot", "he", "lecun", "ntk", "torch"}, default="glorot"
+        Law of the initial weights and biases with ``scaling="standard"`` (the
+        book's section 19.2): "glorot" U(+-sqrt(6 / (fan_in + fan_out))) as
+        scikit-learn's MLP; "he" N(0, 2 / fan_in) and zero biases, which keeps
+        the second moment of ReLU pre-activations equal across layers;
+        "lecun" N(0, 1 / fan_in) and zero biases; "ntk" N(0, 1 / fan_in)
+        weights and N(0, 1) biases, the initial function of the NTK
+        parameterization; "torch" PyTorch's default,
+        U(+-1 / sqrt(fan_in)). The other scalings draw N(0, 1) parameters of
+        their own and accept only the default.
 
     optimizer : {"adam", "sgd", "adamw", "adamax", "rmsprop", "adagrad", "lbfgs", \
             "auto"}, default="auto"
@@ -692,6 +719,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
+        "init": [StrOptions(set(INITS))],
     }
 
     def __init__(
@@ -700,6 +728,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         *,
         activation="relu",
         scaling="standard",
+        init="glorot",
         optimizer="auto",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -728,6 +757,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.scaling = scaling
+        self.init = init
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 
 from sklearn_mathdl._base import _BaseTorchClassifier, _BaseTorchRegressor
+from sklearn_mathdl._modules._mlp import INITS, initialize
 from sklearn_mathdl._modules._sequence import _CNNModule, _RNNModule, _TransformerModule
 from sklearn_mathdl.utils._compat import Interval, StrOptions
 
@@ -183,6 +184,7 @@ class _CNNMixin(_ShapedInputMixin):
             StrOptions({"auto"}),
         ],
         "residual": ["boolean"],
+        "init": [StrOptions(set(INITS))],
         "batch_norm": ["boolean"],
         "input_shape": [tuple, list, None],
         "normalize": [StrOptions({"channel", "series"}), None],
@@ -210,7 +212,7 @@ class _CNNMixin(_ShapedInputMixin):
             )
         else:
             kernel = _per_layer(self.kernel_size, len(n_filters), "kernel_size")
-        return _CNNModule(
+        module = _CNNModule(
             n_dims,
             shape[0],
             n_outputs,
@@ -220,6 +222,9 @@ class _CNNMixin(_ShapedInputMixin):
             residual=self.residual,
             dropout=self.dropout,
         )
+        if self.init != "torch":  # "torch": the layers' own draw, as built
+            initialize(module, self.init, "relu")
+        return module
 
 
 class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
@@ -268,6 +273,16 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         every series and channel by its own mean and standard deviation over
         time (the UCR archive's convention), which discards each series'
         level and amplitude. None passes the input through unchanged.
+
+    init : {"torch", "glorot", "he", "lecun", "ntk"}, default="torch"
+        Law of the initial weights and biases of the convolutions and the
+        head (the book's section 19.2; fan_in counts channels times kernel
+        size): "torch" PyTorch's default U(+-1 / sqrt(fan_in)); "glorot"
+        U(+-sqrt(6 / (fan_in + fan_out))); "he" N(0, 2 / fan_in) and zero
+        biases, which keeps the second moment of ReLU pre-activations equal
+        across layers; "lecun" N(0, 1 / fan_in) and zero biases; "ntk"
+        N(0, 1 / fan_in) weights and N(0, 1) biases. Batch-norm layers keep
+        their unit scale and zero shift.
 
     optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
             default="adam"
@@ -434,6 +449,7 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         dropout=0.0,
         input_shape=None,
         normalize="channel",
+        init="torch",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",
@@ -505,6 +521,16 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         every series and channel by its own mean and standard deviation over
         time (the UCR archive's convention), which discards each series'
         level and amplitude. None passes the input through unchanged.
+
+    init : {"torch", "glorot", "he", "lecun", "ntk"}, default="torch"
+        Law of the initial weights and biases of the convolutions and the
+        head (the book's section 19.2; fan_in counts channels times kernel
+        size): "torch" PyTorch's default U(+-1 / sqrt(fan_in)); "glorot"
+        U(+-sqrt(6 / (fan_in + fan_out))); "he" N(0, 2 / fan_in) and zero
+        biases, which keeps the second moment of ReLU pre-activations equal
+        across layers; "lecun" N(0, 1 / fan_in) and zero biases; "ntk"
+        N(0, 1 / fan_in) weights and N(0, 1) biases. Batch-norm layers keep
+        their unit scale and zero shift.
 
     optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
             default="adam"
@@ -681,6 +707,7 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         dropout=0.0,
         input_shape=None,
         normalize="channel",
+        init="torch",
         optimizer="adam",
         learning_rate_init=1e-3,
         learning_rate="constant",

@@ -117,8 +117,11 @@ def test_shared_parameters_have_identical_text(family):
     # the "auto" batch size (small for convolutions and attention) and the
     # kernel of KernelRidgeClassifier (KernelRidge keeps scikit-learn's);
     # KernelRidgeCV's gamma also takes a grid, and its solver/n_centers have
-    # no FALKON; the MLPs' optimizer also takes "lbfgs" and "auto"
+    # no FALKON; the MLPs' optimizer also takes "lbfgs" and "auto"; init
+    # keeps each family's previous law as its default (Glorot for the MLPs,
+    # PyTorch's for the convolutions)
     intentionally_different = {
+        "init",
         "optimizer",
         "alpha",
         "gamma",

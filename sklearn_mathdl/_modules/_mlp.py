@@ -18,6 +18,62 @@ ACTIVATIONS = {
 }
 
 
+#: Initializations of the ``init`` parameter (the book's section 19.2).
+INITS = ("glorot", "he", "lecun", "ntk", "torch")
+
+
+def _fans(weight):
+    """(fan_in, fan_out) of a linear or convolution weight, as torch counts them."""
+    return nn.init._calculate_fan_in_and_fan_out(weight)
+
+
+@torch.no_grad()
+def initialize(module, init, activation="relu"):
+    """Draw the weights and biases of every linear and convolution layer.
+
+    With fan_in and fan_out the inputs and outputs of a unit (times the kernel
+    size for a convolution):
+
+    - "glorot" (Glorot and Bengio 2010, scikit-learn's MLP): weights and biases
+      U(-b, b), b = sqrt(6 / (fan_in + fan_out)) (sqrt(2 / ...) for the
+      sigmoid), so Var(w) = 2 / (fan_in + fan_out) keeps forward and backward
+      variances alike for tanh-like units;
+    - "he" (He et al. 2015): w ~ N(0, 2 / fan_in), b = 0: for ReLU units, whose
+      output keeps half the second moment, E[z^2] is the same in every layer;
+    - "lecun" (LeCun et al. 1998): w ~ N(0, 1 / fan_in), b = 0: Var(z) = E[x^2]
+      for linear and tanh units near 0;
+    - "ntk": w ~ N(0, 1 / fan_in), b ~ N(0, 1): the function at initialization
+      of the NTK parameterization with sigma_w = sigma_b = 1 (Jacot et al. 2018),
+      trained in the standard one (``scaling="ntk"`` also changes the training
+      dynamics);
+    - "torch": each layer's own ``reset_parameters`` (PyTorch's default,
+      U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases).
+    """
+    if init not in INITS:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}.")
+    for layer in module.modules():
+        if not isinstance(layer, nn.Linear | nn.Conv1d | nn.Conv2d):
+            continue
+        if init == "torch":
+            layer.reset_parameters()
+            continue
+        fan_in, fan_out = _fans(layer.weight)
+        if init == "glorot":
+            factor = 2.0 if activation in ("sigmoid", "logistic") else 6.0
+            bound = math.sqrt(factor / (fan_in + fan_out))
+            layer.weight.uniform_(-bound, bound)
+            if layer.bias is not None:
+                layer.bias.uniform_(-bound, bound)
+            continue
+        gain = 2.0 if init == "he" else 1.0
+        layer.weight.normal_(0.0, math.sqrt(gain / fan_in))
+        if layer.bias is not None:
+            if init == "ntk":
+                layer.bias.normal_(0.0, 1.0)
+            else:
+                layer.bias.zero_()
+
+
 class _ScaledLinear(nn.Module):
     """Affine map with N(0, 1) parameters and explicit scales.
 
@@ -49,10 +105,12 @@ class _MLPModule(nn.Module):
     Each activation is its own module instance (no reuse), which keeps the
     network friendly to hook-based tools such as SHAP's DeepExplainer.
 
-    Weights and biases start from Glorot's uniform law, as in scikit-learn's
-    MLP: U(-b, b) with b = sqrt(6 / (fan_in + fan_out)) (sqrt(2 / ...) for the
-    sigmoid). On small tabular sets this beat PyTorch's default init
-    (U(+-1/sqrt(fan_in))) in 5-fold CV averaged over seeds.
+    Weights and biases start from Glorot's uniform law by default, as in
+    scikit-learn's MLP: U(-b, b) with b = sqrt(6 / (fan_in + fan_out))
+    (sqrt(2 / ...) for the sigmoid). On small tabular sets this beat PyTorch's
+    default init (U(+-1/sqrt(fan_in))) in 5-fold CV averaged over seeds.
+    ``init`` picks another law (:func:`initialize`); the "ntk" and "mean_field"
+    scalings fix their own N(0, 1) parameters.
     """
 
     def __init__(
@@ -64,8 +122,15 @@ class _MLPModule(nn.Module):
         dropout=0.0,
         batch_norm=False,
         scaling="standard",
+        init="glorot",
     ):
         super().__init__()
+        if scaling != "standard" and init != "glorot":
+            raise ValueError(
+                f"init={init!r} applies to scaling='standard'; scaling={scaling!r} "
+                "draws its parameters from N(0, 1) and scales them in the forward "
+                "pass. Leave init at its default or use scaling='standard'."
+            )
         if scaling == "mean_field" and len(hidden_layer_sizes) != 1:
             raise ValueError(
                 "scaling='mean_field' is defined for one hidden layer; got "
@@ -94,16 +159,7 @@ class _MLPModule(nn.Module):
             width = size
         layers.append(linear(width, n_outputs, readout=True))
         self.layers = nn.Sequential(*layers)
-        sigmoid = activation in ("sigmoid", "logistic")
-        self.reset_parameters(2.0 if sigmoid else 6.0)
-
-    @torch.no_grad()
-    def reset_parameters(self, factor=6.0):
-        for layer in self.layers:
-            if isinstance(layer, nn.Linear):
-                bound = math.sqrt(factor / (layer.in_features + layer.out_features))
-                layer.weight.uniform_(-bound, bound)
-                layer.bias.uniform_(-bound, bound)
+        initialize(self, init, activation)
 
     def forward(self, X):
         return self.layers(X)
