@@ -737,7 +737,8 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
 class _RNNMixin(_ShapedInputMixin):
     _auto_batch_rows = 200
     _family_constraints = {
-        "cell": [StrOptions({"rnn", "lstm", "gru"})],
+        "cell": [StrOptions({"rnn", "elman", "jordan", "lstm", "gru"})],
+        "bptt_steps": [Interval(Integral, 1, None, closed="left"), None],
         "patch_size": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -764,6 +765,7 @@ class _RNNMixin(_ShapedInputMixin):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             patch_size=self._resolved_patch_size(shape),
+            bptt_steps=self.bptt_steps,
         )
 
 
@@ -776,10 +778,14 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
 
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        The recurrent cell: Elman (tanh) RNN, LSTM or GRU. The prediction is a
-        linear map of the last hidden state (sequence-to-one), of both
-        directions when bidirectional.
+    cell : {"lstm", "gru", "elman", "rnn", "jordan"}, default="lstm"
+        The recurrent cell: LSTM, GRU, Elman's network
+        h_t = tanh(W x_t + U h_{t-1} + b) ("elman", or "rnn": torch's
+        ``nn.RNN``), or Jordan's, which feeds the previous output back instead
+        of the hidden state, h_t = tanh(W x_t + U y_{t-1} + b) with
+        y_t = V h_t + c (one layer, one direction). The prediction is a linear
+        map of the last hidden state (sequence-to-one), of both directions
+        when bidirectional; for "jordan" it is y_T.
 
     hidden_size : int, default=64
         Width of the hidden state.
@@ -796,6 +802,15 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
     max_grad_norm : float, default=1.0
         Clip the global norm of the gradient to this value at each step
         (exploding gradients through time); None disables clipping.
+
+    bptt_steps : int, default=None
+        Truncated backpropagation through time: gradients flow through the
+        last ``bptt_steps`` recurrent steps only (steps of ``patch_size``
+        timepoints); the steps before run without a graph and their final
+        state enters as a constant, so training memory no longer grows with
+        the sequence length. The gradient then omits the terms of the BPTT sum
+        older than ``bptt_steps`` (the long-range dependencies). None: full
+        BPTT. Not with ``bidirectional=True``.
 
     input_shape : tuple of int, default=None
         Shape of one sample, channels first: ``(n_channels, n_timepoints)`` for
@@ -989,6 +1004,7 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         bidirectional=False,
         dropout=0.0,
         max_grad_norm=1.0,
+        bptt_steps=None,
         input_shape=None,
         normalize="channel",
         patch_size="auto",
@@ -1026,10 +1042,14 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
 
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        The recurrent cell: Elman (tanh) RNN, LSTM or GRU. The prediction is a
-        linear map of the last hidden state (sequence-to-one), of both
-        directions when bidirectional.
+    cell : {"lstm", "gru", "elman", "rnn", "jordan"}, default="lstm"
+        The recurrent cell: LSTM, GRU, Elman's network
+        h_t = tanh(W x_t + U h_{t-1} + b) ("elman", or "rnn": torch's
+        ``nn.RNN``), or Jordan's, which feeds the previous output back instead
+        of the hidden state, h_t = tanh(W x_t + U y_{t-1} + b) with
+        y_t = V h_t + c (one layer, one direction). The prediction is a linear
+        map of the last hidden state (sequence-to-one), of both directions
+        when bidirectional; for "jordan" it is y_T.
 
     hidden_size : int, default=64
         Width of the hidden state.
@@ -1046,6 +1066,15 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
     max_grad_norm : float, default=1.0
         Clip the global norm of the gradient to this value at each step
         (exploding gradients through time); None disables clipping.
+
+    bptt_steps : int, default=None
+        Truncated backpropagation through time: gradients flow through the
+        last ``bptt_steps`` recurrent steps only (steps of ``patch_size``
+        timepoints); the steps before run without a graph and their final
+        state enters as a constant, so training memory no longer grows with
+        the sequence length. The gradient then omits the terms of the BPTT sum
+        older than ``bptt_steps`` (the long-range dependencies). None: full
+        BPTT. Not with ``bidirectional=True``.
 
     input_shape : tuple of int, default=None
         Shape of one sample, channels first: ``(n_channels, n_timepoints)`` for
@@ -1248,6 +1277,7 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         bidirectional=False,
         dropout=0.0,
         max_grad_norm=1.0,
+        bptt_steps=None,
         input_shape=None,
         normalize="channel",
         patch_size="auto",

@@ -113,9 +113,17 @@ class _CNNModule(nn.Module):
 
 
 class _RNNModule(nn.Module):
-    """Sequence-to-one recurrent network: the last hidden state, then linear."""
+    """Sequence-to-one recurrent network: the last hidden state, then linear.
 
-    _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+    ``cell="jordan"`` feeds the previous output back instead of the hidden
+    state (Jordan 1986): h_t = tanh(W x_t + U y_{t-1} + b), y_t = head(h_t),
+    the prediction y_T. ``bptt_steps=k`` truncates backpropagation through
+    time to the last k steps: the steps before are run without a graph and
+    their final state enters as a constant (Williams and Peng 1990), so memory
+    no longer grows with the sequence length.
+    """
+
+    _CELLS = {"rnn": nn.RNN, "elman": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
     def __init__(
         self,
@@ -128,17 +136,37 @@ class _RNNModule(nn.Module):
         bidirectional,
         dropout,
         patch_size=1,
+        bptt_steps=None,
     ):
         super().__init__()
         self.patch_size = int(patch_size)
-        self.rnn = self._CELLS[cell](
-            in_channels * self.patch_size,
-            hidden_size,
-            num_layers=num_layers,
-            batch_first=True,
-            bidirectional=bidirectional,
-            dropout=dropout if num_layers > 1 else 0.0,
-        )
+        self.cell = cell
+        self.bptt_steps = None if bptt_steps is None else int(bptt_steps)
+        n_in = in_channels * self.patch_size
+        if cell == "jordan":
+            if num_layers != 1 or bidirectional:
+                raise ValueError(
+                    "cell='jordan' feeds the output back into one recurrent layer: "
+                    f"it needs num_layers=1 and bidirectional=False, got "
+                    f"num_layers={num_layers}, bidirectional={bidirectional}."
+                )
+            self.input_map = nn.Linear(n_in, hidden_size)
+            self.context = nn.Linear(n_outputs, hidden_size, bias=False)
+        else:
+            if bidirectional and self.bptt_steps is not None:
+                raise ValueError(
+                    "bptt_steps truncates the past of a forward recurrence; a "
+                    "bidirectional network also reads each sequence from its end. "
+                    "Use bidirectional=False or bptt_steps=None."
+                )
+            self.rnn = self._CELLS[cell](
+                n_in,
+                hidden_size,
+                num_layers=num_layers,
+                batch_first=True,
+                bidirectional=bidirectional,
+                dropout=dropout if num_layers > 1 else 0.0,
+            )
         self.n_dirs = 2 if bidirectional else 1
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.n_dirs * hidden_size, n_outputs)
@@ -147,16 +175,65 @@ class _RNNModule(nn.Module):
         x, mask = _split_padding(x)
         x, mask = _patches(x, mask, self.patch_size)
         seq = x.transpose(1, 2)  # (N, T, C)
+        # the first `start` steps run without a graph (truncated BPTT)
+        start = max(0, seq.shape[1] - (self.bptt_steps or seq.shape[1]))
+        if self.cell == "jordan":
+            return self._jordan(seq, mask, start)
+        if start == 0:
+            return self.head(self.dropout(self._last_state(self._full(seq, mask))))
+        with torch.no_grad():
+            state = self._stepwise(seq[:, :start], _cut(mask, 0, start), None)
+        state = self._stepwise(seq[:, start:], _cut(mask, start, None), state)
+        return self.head(self.dropout(self._last_state(state)))
+
+    def _full(self, seq, mask):
+        """Final state of the whole sequence (padding packed away)."""
         if mask is not None:
             lengths = mask.sum(dim=1).clamp(min=1).cpu()
             seq = nn.utils.rnn.pack_padded_sequence(
                 seq, lengths, batch_first=True, enforce_sorted=False
             )
-        _, h = self.rnn(seq)
+        return self.rnn(seq)[1]
+
+    def _stepwise(self, seq, mask, state):
+        """Final state after ``seq``, from ``state``; padded steps keep the state."""
+        if mask is None:
+            return self.rnn(seq, state)[1]
+        for t in range(seq.shape[1]):
+            new = self.rnn(seq[:, t : t + 1], state)[1]
+            if state is None:
+                state = _map_state(new, torch.zeros_like)
+            state = _where_state(mask[:, t].view(1, -1, 1), new, state)
+        return state
+
+    def _last_state(self, h):
         if isinstance(h, tuple):  # LSTM: (h_n, c_n)
             h = h[0]
-        last = torch.cat(list(h[-self.n_dirs :]), dim=1)  # last layer, all dirs
-        return self.head(self.dropout(last))
+        return torch.cat(list(h[-self.n_dirs :]), dim=1)  # last layer, all dirs
+
+    def _jordan(self, seq, mask, start):
+        y = seq.new_zeros(seq.shape[0], self.head.out_features)
+        for t in range(seq.shape[1]):
+            with torch.set_grad_enabled(torch.is_grad_enabled() and t >= start):
+                h = torch.tanh(self.input_map(seq[:, t]) + self.context(y))
+                new = self.head(self.dropout(h))
+            y = new if mask is None else torch.where(mask[:, t : t + 1], new, y)
+        return y
+
+
+def _cut(mask, a, b):
+    return None if mask is None else mask[:, a:b]
+
+
+def _map_state(state, fn):
+    """Apply ``fn`` to a hidden state or to each part of an LSTM's (h, c)."""
+    return tuple(fn(s) for s in state) if isinstance(state, tuple) else fn(state)
+
+
+def _where_state(keep, new, old):
+    if isinstance(new, tuple):
+        return tuple(torch.where(keep, n, o) for n, o in zip(new, old, strict=True))
+    return torch.where(keep, new, old)
 
 
 def _sinusoidal(n_positions, d_model, device, dtype):
