@@ -31,6 +31,7 @@ from sklearn_mathdl import _batched
 from sklearn_mathdl import distributed as _distributed
 from sklearn_mathdl._engine import (
     _CHANCE_MARGIN,
+    NewtonOptimizer,
     _batch_bounds,
     _block_rows,
     _IndexSplit,
@@ -70,7 +71,11 @@ _OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
     "adagrad": torch.optim.Adagrad,
     "lbfgs": torch.optim.LBFGS,
+    "newton": NewtonOptimizer,
 }
+# optimizers that take one full-batch step per epoch (no partial_fit, no
+# learning rate schedule)
+_FULL_BATCH = ("lbfgs", "newton")
 # optimizer="auto" (the MLPs' default) trains full-batch L-BFGS on at most
 # this many rows, Adam on more. Below it a full batch is cheap and L-BFGS
 # reaches the minimum of the penalized loss in a few hundred iterations (the
@@ -195,10 +200,10 @@ def _check_float32_range(X):
 
 def _stochastic_optimizer(estimator):
     """``partial_fit`` exists unless ``optimizer="lbfgs"`` (as in scikit-learn)."""
-    if estimator.optimizer == "lbfgs":
+    if estimator.optimizer in _FULL_BATCH:
         raise AttributeError(
-            "partial_fit is only available for stochastic optimizers. lbfgs is "
-            "not stochastic."
+            "partial_fit is only available for stochastic optimizers. "
+            f"{estimator.optimizer} is not stochastic."
         )
     return True
 
@@ -298,7 +303,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         # L-BFGS (full batch) and "auto" are the MLPs' (see _mlp.py)
-        "optimizer": [StrOptions(set(_OPTIMIZERS) - {"lbfgs"})],
+        "optimizer": [StrOptions(set(_OPTIMIZERS) - set(_FULL_BATCH))],
         "optimizer_params": [dict, None],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "learning_rate": [
@@ -445,7 +450,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         ``_LBFGS_AUTO_ITERATIONS`` iterations)."""
         if self.max_iter != "auto":
             return int(self.max_iter)
-        if optimizer == "lbfgs":
+        if optimizer in _FULL_BATCH:
             return _LBFGS_AUTO_ITERATIONS
         return _epochs_for(_AUTO_MIN_EPOCHS, _AUTO_MIN_STEPS, n_train, batch_size)
 
@@ -495,17 +500,17 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         if name == "auto":
             if continuing:
                 name = self._optimizer
-                if incremental and name == "lbfgs":
+                if incremental and name in _FULL_BATCH:
                     name = "adam"
             else:
                 name = self._auto_optimizer(
                     X.shape[0], incremental, lazy or big_sparse, context
                 )
-        if name != "lbfgs":
+        if name not in _FULL_BATCH:
             return name
         why = None
         if incremental:
-            why = "partial_fit (L-BFGS steps need the whole data set)"
+            why = "partial_fit (full-batch steps need the whole data set)"
         elif lazy:
             why = (
                 "lazily read input (memmap, h5py, zarr, dask): its full-batch "
@@ -525,10 +530,19 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             )
         if why is not None:
             raise ValueError(
-                f"optimizer='lbfgs' cannot be used with {why}. Use a stochastic "
+                f"optimizer={name!r} cannot be used with {why}. Use a stochastic "
                 "optimizer such as optimizer='adam'."
             )
+        if name == "newton":
+            self._check_newton()
         return name
+
+    def _check_newton(self):
+        """Newton's method is for the small convex problems of the book's
+        chapter 17; families that allow it override this."""
+        raise ValueError(
+            f"optimizer='newton' is not available for {type(self).__name__}."
+        )
 
     def _make_optimizer_kwargs(self, optimizer=None):
         """Keyword arguments of the torch optimizer (skorch adds its prefix)."""
@@ -556,6 +570,8 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
                 tolerance_grad=float(self.tol),  # scikit-learn's gtol=tol
                 tolerance_change=0.0,
             )
+        elif optimizer == "newton":
+            pass  # no settings: the step is exact, the line search Armijo's
         elif "foreach" not in user and "fused" not in user:
             # one fused (else multi-tensor) kernel per update instead of one
             # per parameter: torch picks the per-parameter loop for CPU tensors
@@ -687,7 +703,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         if use_validation:
             train_split = self._validation_split(y, n_samples)
 
-        if optimizer == "lbfgs":  # full batch, as scikit-learn's lbfgs
+        if optimizer in _FULL_BATCH:  # full batch, as scikit-learn's lbfgs
             batch_size = max(
                 1, n_samples if train_split is None else len(train_split.train_index)
             )
@@ -783,7 +799,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             ) from None
         # L-BFGS: learning_rate_init and the schedule do not apply (as in
         # scikit-learn); its strong-Wolfe line search starts from a unit step
-        lr0 = 1.0 if name == "lbfgs" else self.learning_rate_init * self._lr_scale()
+        lr0 = 1.0 if name in _FULL_BATCH else self.learning_rate_init * self._lr_scale()
         return cls, optimizer_kwargs, lr0
 
     def _switch_optimizer(self, net, plan):
@@ -810,12 +826,12 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         loss scale: full-batch steps decrease the loss a little at every
         iteration long after the model has stopped changing; ``tol`` is also
         the gradient tolerance, as scikit-learn's gtol)."""
-        if plan.optimizer == "lbfgs" and not plan.use_validation:
+        if plan.optimizer in _FULL_BATCH and not plan.use_validation:
             return self.tol * (plan.chance_loss or 1.0)
         return self.tol
 
     def _schedule_kind(self, plan):
-        if plan.optimizer == "lbfgs":
+        if plan.optimizer in _FULL_BATCH:
             return "constant"
         # "adaptive" is scikit-learn's name for the plateau rule
         return "plateau" if self.learning_rate == "adaptive" else self.learning_rate
@@ -830,6 +846,13 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         """A new module, optimizer, stopping rule and schedule in a skorch net."""
         cls, optimizer_kwargs, lr0 = self._optimizer_setup(plan)
         module = self._build_module(self.n_features_in_, n_outputs)
+        if plan.optimizer == "newton":
+            # a convex problem: start at 0, as scikit-learn's solvers do (from
+            # random logits a nearly separable problem takes dozens of damped
+            # steps before the quadratic phase)
+            with torch.no_grad():
+                for p in module.parameters():
+                    p.zero_()
         monitor = _Monitor(
             score_fn=self._validation_score,
             tol=self._monitor_tol(plan),

@@ -349,6 +349,34 @@ def _batch_weight(target):
     return len(target[0]) if w is None else w.sum()
 
 
+class NewtonOptimizer(torch.optim.Optimizer):
+    """Holder of Newton's method's state (``optimizer="newton"``).
+
+    A Newton step needs the Hessian of the loss as a function of the
+    parameters, which torch's closure protocol does not give; the net takes
+    the steps itself (``_SkorchNet._newton_step``) and keeps the float64
+    iterate here. ``step`` only evaluates the closure.
+    """
+
+    def __init__(self, params, lr=1.0):
+        super().__init__(params, {"lr": lr})
+
+    def step(self, closure=None):
+        return None if closure is None else closure()
+
+
+def _as_float64(target):
+    """The target tuple with its floating tensors in float64."""
+    return tuple(
+        t.double() if isinstance(t, torch.Tensor) and t.is_floating_point() else t
+        for t in target
+    )
+
+
+# Newton: Armijo's sufficient-decrease constant and the most step halvings
+_ARMIJO, _MAX_HALVINGS = 1e-4, 40
+
+
 class _SkorchNet(NeuralNet):
     """skorch net with a sample-weighted loss, L1/L2 penalties and clean stopping.
 
@@ -557,8 +585,116 @@ class _SkorchNet(NeuralNet):
             self._lbfgs_exhausted = True
         return first
 
+    def _newton_objective(self, X, y):
+        """The penalized full-batch loss as a function of the flat float64
+        parameters: the data term of ``get_loss`` plus ``0.5 * l2 * ||W||^2``
+        over the batch weight, exactly the objective the other optimizers
+        minimize (their L2 enters through the gradients instead)."""
+        module = self.module_
+        names, shapes = zip(
+            *((n, p.shape) for n, p in module.named_parameters()), strict=True
+        )
+        penalized = [len(shape) >= 2 for shape in shapes]
+        sizes = [int(np.prod(shape)) for shape in shapes]
+        X64, y64 = X.double(), _as_float64(y)
+        weight = _batch_weight(y64)
+
+        def objective(flat):
+            parts = [
+                t.reshape(shape)
+                for t, shape in zip(torch.split(flat, sizes), shapes, strict=True)
+            ]
+            y_pred = torch.func.functional_call(
+                module, dict(zip(names, parts, strict=True)), (X64,)
+            )
+            data = self.get_loss(y_pred, y64, X=X64, training=True)
+            if self._l2 > 0:
+                squares = sum(
+                    p.pow(2).sum()
+                    for p, pen in zip(parts, penalized, strict=True)
+                    if pen
+                )
+                return data + 0.5 * self._l2 * squares / weight, data
+            return data, data
+
+        return objective
+
+    def _newton_step(self, X, y):
+        """One damped Newton iteration on the full batch, in float64.
+
+        d solves H d = -g for the gradient g and Hessian H of the penalized
+        loss; the step t d halves t from 1 until Armijo's sufficient decrease
+        holds. Near the minimum t = 1 is accepted and the convergence is
+        quadratic (the book's chapter 17)."""
+        objective = self._newton_objective(X, y)
+        state = self.optimizer_.state.setdefault("newton", {})
+        params = list(self.module_.parameters())
+        theta = state.get("theta")
+        current = torch.cat([p.detach().double().flatten() for p in params])
+        if (
+            theta is None
+            or theta.shape != current.shape
+            or not torch.allclose(theta.float().double(), current.float().double())
+        ):
+            theta = current  # a new fit, or weights changed from outside
+        with torch.no_grad():
+            y_pred = self.module_(X)
+        theta = theta.detach().requires_grad_(True)
+        loss, data = objective(theta)
+        (g,) = torch.autograd.grad(loss, theta)
+        # reverse over reverse (forward mode would register torch's jvp
+        # decompositions, which warns on first use)
+        H = torch.func.jacrev(torch.func.jacrev(lambda t: objective(t)[0]))(
+            theta.detach()
+        )
+        g = g.detach()
+        with torch.no_grad():
+            # H is only semidefinite where the loss is flat along a direction
+            # (the common shift of a softmax's unpenalized intercepts, a
+            # constant feature): the pseudo-inverse leaves such directions
+            # alone
+            eigvals, eigvecs = torch.linalg.eigh(H)
+            floor = 1e-12 * float(eigvals.abs().max().clamp_min(1e-300))
+            inverse = torch.where(
+                eigvals > floor,
+                1.0 / eigvals.clamp_min(floor),
+                torch.zeros_like(eigvals),
+            )
+            direction = -(eigvecs @ (inverse * (eigvecs.T @ g)))
+            slope = float(g @ direction)
+            if not slope < 0:  # not a descent direction: steepest descent
+                direction, slope = -g, -float(g @ g)
+            # the Newton decrement -g.d / 2 predicts the remaining decrease:
+            # at float64 round-off the iterate is the minimum (one more step
+            # of quadratic convergence would not change it)
+            self._newton_converged = -slope / 2 <= 1e-15 * max(1.0, abs(float(loss)))
+            t, f0 = 1.0, float(loss)
+            for _ in range(_MAX_HALVINGS):
+                if (
+                    float(objective(theta + t * direction)[0])
+                    <= f0 + _ARMIJO * t * slope
+                ):
+                    break
+                t *= 0.5
+            else:
+                t = 0.0  # no decrease along the direction: at the minimum
+            theta = (theta + t * direction).detach()
+            state["theta"] = theta
+            offset = 0
+            for p in params:
+                n = p.numel()
+                p.copy_(theta[offset : offset + n].view_as(p))
+                offset += n
+        return {
+            "loss": loss.detach().float(),
+            "data_loss": data.detach().float(),
+            "y_pred": y_pred,
+        }
+
     def train_step(self, batch, **fit_params):
         X, y = batch
+        if getattr(self, "_optimizer_kind", None) == "newton":
+            return self._newton_step(X, y)
         if getattr(self, "_max_fun", None) is not None:
             return self._lbfgs_step(X, y)
         ddp = self._ddp
@@ -805,6 +941,10 @@ class _Monitor(Callback):
             raise _StopTraining()
         if getattr(net, "_lbfgs_exhausted", False):
             raise _StopTraining()  # max_fun loss evaluations: not converged
+        if getattr(net, "_newton_converged", False):
+            net._newton_converged = False
+            self.converged_ = True
+            raise _StopTraining()
 
     def separated(self):
         """True once the training loss is a tiny fraction of the chance loss."""

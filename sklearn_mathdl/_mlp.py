@@ -30,6 +30,13 @@ class _MLPMixin:
 
     def _build_module(self, n_features_in, n_outputs):
         check_hidden_layer_sizes(self._hidden_sizes())
+        n_params = (n_features_in + 1) * n_outputs
+        if self.optimizer == "newton" and n_params > self._NEWTON_MAX_PARAMETERS:
+            raise ValueError(
+                f"optimizer='newton' forms the {n_params} x {n_params} Hessian of "
+                f"{n_params} parameters; it is for at most "
+                f"{self._NEWTON_MAX_PARAMETERS}. Use optimizer='lbfgs'."
+            )
         return _MLPModule(
             n_features_in,
             n_outputs,
@@ -106,6 +113,29 @@ class _MLPMixin:
         tags.input_tags.sparse = True
         return tags
 
+    # Newton's Hessian is (P x P) for P parameters: logistic regression on up
+    # to a few thousand coefficients
+    _NEWTON_MAX_PARAMETERS = 5000
+
+    def _check_newton(self):
+        """optimizer="newton" solves the convex problems of the book's chapter
+        17: linear and (multinomial) logistic regression, smooth penalties."""
+        why = None
+        if self._hidden_sizes():
+            why = (
+                f"hidden_layer_sizes={tuple(self._hidden_sizes())}: with hidden "
+                "layers the loss is not convex and its Hessian can be indefinite; "
+                "use hidden_layer_sizes=()"
+            )
+        elif self.scaling != "standard":
+            why = f"scaling={self.scaling!r}; use scaling='standard'"
+        elif self.l1_alpha > 0:
+            why = "l1_alpha > 0: the L1 penalty has no Hessian at 0"
+        elif self.batch_norm:
+            why = "batch_norm=True"
+        if why is not None:
+            raise ValueError(f"optimizer='newton' cannot be used with {why}.")
+
     def _auto_optimizer(self, n_samples, incremental, lazy, context):
         """optimizer="auto": full-batch L-BFGS for a fit on at most
         ``_LBFGS_AUTO_MAX_ROWS`` in-memory rows without dropout, else Adam."""
@@ -172,7 +202,7 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         their own and accept only the default.
 
     optimizer : {"adam", "sgd", "adamw", "adamax", "rmsprop", "adagrad", "lbfgs", \
-            "auto"}, default="adam"
+            "newton", "auto"}, default="adam"
         The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
         infinity norm in place of the second moment (Kingma and Ba 2015).
         "lbfgs" is full-batch L-BFGS with a strong-Wolfe line search
@@ -184,7 +214,14 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         ``partial_fit`` is unavailable; it needs in-memory data and no dropout.
         "auto" is "lbfgs" for a fit on at most 20,000 in-memory rows without
         dropout, and "adam" otherwise and in ``partial_fit`` (which continues an
-        L-BFGS fit with a fresh Adam state). Adam stays the classifier's
+        L-BFGS fit with a fresh Adam state). "newton" is Newton's method (the
+        book's chapter 17) for ``hidden_layer_sizes=()``, i.e. linear and
+        (multinomial) logistic regression: full batch, one iteration an epoch,
+        the step solving H d = -g with the exact Hessian of the penalized
+        loss, computed in float64, and halved until Armijo's sufficient
+        decrease holds; quadratic convergence near the minimum. With
+        ``alpha = 1 / C`` it reaches scikit-learn's ``LogisticRegression(C=C)``.
+        Adam stays the classifier's
         default: on the classification sets of the development suite no
         single ``alpha`` made L-BFGS beat Adam's average
         (``benchmarks/results_defaults_cpu.md``).
@@ -503,7 +540,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         their own and accept only the default.
 
     optimizer : {"adam", "sgd", "adamw", "adamax", "rmsprop", "adagrad", "lbfgs", \
-            "auto"}, default="auto"
+            "newton", "auto"}, default="auto"
         The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
         infinity norm in place of the second moment (Kingma and Ba 2015).
         "lbfgs" is full-batch L-BFGS with a strong-Wolfe line search
@@ -518,7 +555,11 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         (which continues an L-BFGS fit with a fresh Adam state). With
         ``alpha="auto"``, L-BFGS met scikit-learn's MLP and RidgeCV on the
         development suite where Adam fell short on randhie
-        (``benchmarks/results_defaults_cpu.md``).
+        (``benchmarks/results_defaults_cpu.md``). "newton" is Newton's method
+        (the book's chapter 17) for ``hidden_layer_sizes=()``, i.e. ridge
+        regression: full batch, one iteration an epoch, the step solving
+        H d = -g with the exact Hessian of the penalized loss, computed in
+        float64, and halved until Armijo's sufficient decrease holds.
 
     learning_rate_init : float, default=1e-3
         Initial step size eta_0.
