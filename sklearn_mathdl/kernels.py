@@ -160,7 +160,9 @@ def _dual_expectations(S12, S11, S22, activation):
     raise ValueError(f"activation must be 'relu' or 'erf', got {activation!r}.")
 
 
-def _infinite_width(X, Y, depth, activation, sigma_w, sigma_b, diagonal=False):
+def _infinite_width(
+    X, Y, depth, activation, sigma_w, sigma_b, diagonal=False, parameterization="ntk"
+):
     """(NNGP, NTK) of a fully-connected net with ``depth`` hidden layers.
 
     With ``diagonal=True`` (Y must be X) only k(x_i, x_i) is computed, as
@@ -172,15 +174,28 @@ def _infinite_width(X, Y, depth, activation, sigma_w, sigma_b, diagonal=False):
     per layer K^l = sigma_w^2 E[phi phi] + sigma_b^2 and
     Theta^l = K^l + sigma_w^2 E[phi' phi'] Theta^(l-1), expectations under
     N(0, K^(l-1)); the result is (K^(depth+1), Theta^(depth+1)).
+
+    ``parameterization="standard"`` (z = W x + b, W ~ N(0, sigma_w^2 / fan_in),
+    b ~ N(0, sigma_b^2)): the same K^l, but a layer's own parameters contribute
+    sum_j h_j(x) h_j(y) + 1 (its inputs' inner product and its biases) where
+    the NTK parameterization has K^l. For the first layer that is x.y + 1, for
+    a layer after a hidden layer of width N it is N E[phi phi] + 1. The NTK is
+    returned as the pair (A, B) of Theta = N A + B for hidden widths N, in place
+    of Theta.
     """
     if int(depth) != depth or depth < 0:
         raise ValueError(f"depth must be a non-negative integer, got {depth!r}.")
+    standard = parameterization == "standard"
     d = X.shape[1]
     sw2, sb2 = float(sigma_w) ** 2, float(sigma_b) ** 2
     kx = sw2 * (X * X).sum(1) / d + sb2
     ky = sw2 * (Y * Y).sum(1) / d + sb2
-    K = kx.clone() if diagonal else sw2 * (X @ Y.T) / d + sb2
-    T = K.clone()
+    dot = (X * X).sum(1) if diagonal else X @ Y.T
+    K = sw2 * dot / d + sb2
+    if standard:  # Theta = N A + B
+        A, B = torch.zeros_like(K), dot + 1.0
+    else:
+        T = K.clone()
     for _ in range(int(depth)):
         if diagonal:
             S11, S22 = kx, ky
@@ -190,17 +205,59 @@ def _infinite_width(X, Y, depth, activation, sigma_w, sigma_b, diagonal=False):
         dx, _ = _dual_expectations(kx, kx, kx, activation)
         dy, _ = _dual_expectations(ky, ky, ky, activation)
         K = sw2 * e_phi + sb2
-        T = K + sw2 * e_dphi * T
+        if standard:
+            A = e_phi + sw2 * e_dphi * A
+            B = 1.0 + sw2 * e_dphi * B
+        else:
+            T = K + sw2 * e_dphi * T
         kx, ky = sw2 * dx + sb2, sw2 * dy + sb2
-    return K, T
+    return K, ((A, B) if standard else T)
 
 
-def _nngp(X, Y, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
+def _check_parameterization(parameterization, width):
+    if parameterization not in ("ntk", "standard"):
+        raise ValueError(
+            f"parameterization must be 'ntk' or 'standard', got {parameterization!r}."
+        )
+    if width is not None and (
+        isinstance(width, bool) or int(width) != width or width < 1
+    ):
+        raise ValueError(f"width must be a positive integer or None, got {width!r}.")
+
+
+def _nngp(
+    X, Y, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0, parameterization="ntk"
+):
+    # the function at initialization has the same law in both parameterizations
+    _check_parameterization(parameterization, None)
     return _infinite_width(X, Y, depth, activation, sigma_w, sigma_b)[0]
 
 
-def _ntk(X, Y, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
-    return _infinite_width(X, Y, depth, activation, sigma_w, sigma_b)[1]
+def _standard_ntk(A, B, width, depth):
+    """Theta = width A + B, or the limit of Theta / width (``width=None``);
+    without hidden layers Theta = B has no width."""
+    if int(depth) == 0:
+        return B
+    return A if width is None else float(width) * A + B
+
+
+def _ntk(
+    X,
+    Y,
+    depth=1,
+    activation="relu",
+    sigma_w=1.0,
+    sigma_b=0.0,
+    parameterization="ntk",
+    width=None,
+):
+    _check_parameterization(parameterization, width)
+    T = _infinite_width(
+        X, Y, depth, activation, sigma_w, sigma_b, parameterization=parameterization
+    )[1]
+    if parameterization == "standard":
+        return _standard_ntk(*T, width, depth)
+    return T
 
 
 KERNELS = {
@@ -511,7 +568,15 @@ def arccos_kernel(X, Y=None, order=1):
     return _out(_arccos(X, Y, order), is_numpy)
 
 
-def nngp_kernel(X, Y=None, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
+def nngp_kernel(
+    X,
+    Y=None,
+    depth=1,
+    activation="relu",
+    sigma_w=1.0,
+    sigma_b=0.0,
+    parameterization="ntk",
+):
     """NNGP kernel: the output covariance of an infinitely wide random network.
 
     For a fully-connected network with ``depth`` hidden layers in NTK
@@ -541,6 +606,13 @@ def nngp_kernel(X, Y=None, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0)
     sigma_b : float, default=0.0
         Bias scale.
 
+    parameterization : {"ntk", "standard"}, default="ntk"
+        "standard": layers ``W x + b`` with W ~ N(0, sigma_w^2 / fan_in),
+        b ~ N(0, sigma_b^2). The network's function at initialization has the
+        same law in both parameterizations, so the kernel is the same; the
+        parameter is here for symmetry with :func:`ntk_kernel`, where they
+        differ.
+
     Returns
     -------
     K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
@@ -560,10 +632,20 @@ def nngp_kernel(X, Y=None, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0)
            [0.3183, 1.    ]])
     """
     X, Y, is_numpy = _as_tensors(X, Y)
-    return _out(_nngp(X, Y, depth, activation, sigma_w, sigma_b), is_numpy)
+    K = _nngp(X, Y, depth, activation, sigma_w, sigma_b, parameterization)
+    return _out(K, is_numpy)
 
 
-def ntk_kernel(X, Y=None, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
+def ntk_kernel(
+    X,
+    Y=None,
+    depth=1,
+    activation="relu",
+    sigma_w=1.0,
+    sigma_b=0.0,
+    parameterization="ntk",
+    width=None,
+):
     """Neural tangent kernel of an infinitely wide fully-connected network.
 
     ``Theta(x, y) = sum_p df(x)/dp df(y)/dp`` at initialization, in the limit of
@@ -592,6 +674,29 @@ def ntk_kernel(X, Y=None, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
     sigma_b : float, default=0.0
         Bias scale.
 
+    parameterization : {"ntk", "standard"}, default="ntk"
+        "ntk": layers ``sigma_w / sqrt(fan_in) W x + sigma_b b`` with W, b ~
+        N(0, 1), whose NTK has a finite limit. "standard": layers ``W x + b``
+        with W ~ N(0, sigma_w^2 / fan_in) and b ~ N(0, sigma_b^2), as PyTorch
+        layers initialized that way (``init="ntk"`` of the MLPs is sigma_w =
+        sigma_b = 1, ``init="he"`` is sigma_w = sqrt(2), sigma_b = 0). The
+        network computes the same function, but the gradient with respect to a
+        weight of a layer after a hidden layer of width N lacks the factor
+        1/sqrt(N), so that layer's contribution is N E[phi phi] + 1 (its
+        inputs' inner product plus its biases) instead of
+        sigma_w^2 E[phi phi] + sigma_b^2: the NTK grows linearly with the
+        width, Theta = N A + B (Sohl-Dickstein et al. 2020). Gradient descent
+        with a fixed step then leaves the lazy regime as N grows; the stable
+        step of the standard parameterization scales like 1/N.
+
+    width : int, default=None
+        With ``parameterization="standard"``: the width N of every hidden
+        layer, and the result is N A + B, which the empirical NTK of such a
+        network approaches with relative error about N^(-1/2)
+        (:func:`empirical_ntk`); None gives the limit A = lim Theta / N. With
+        ``depth=0`` (no hidden layer) the kernel is x.y + 1 for any width. Not
+        used by the NTK parameterization.
+
     Returns
     -------
     K : ndarray or torch.Tensor of shape (n_samples_X, n_samples_Y)
@@ -605,6 +710,9 @@ def ntk_kernel(X, Y=None, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
     ----------
     .. [1] A. Jacot, F. Gabriel and C. Hongler, "Neural tangent kernel:
        convergence and generalization in neural networks", NeurIPS 2018.
+    .. [2] J. Sohl-Dickstein, R. Novak, S. S. Schoenholz and J. Lee, "On the
+       infinite width limit of neural networks with a standard
+       parameterization", arXiv:2001.07301, 2020.
 
     Examples
     --------
@@ -614,9 +722,13 @@ def ntk_kernel(X, Y=None, depth=1, activation="relu", sigma_w=1.0, sigma_b=0.0):
     >>> ntk_kernel(X, depth=1, sigma_w=np.sqrt(2)).round(4)
     array([[2.    , 0.3183],
            [0.3183, 2.    ]])
+    >>> ntk_kernel(X, depth=0, parameterization="standard")  # x.y + 1
+    array([[2., 1.],
+           [1., 2.]])
     """
     X, Y, is_numpy = _as_tensors(X, Y)
-    return _out(_ntk(X, Y, depth, activation, sigma_w, sigma_b), is_numpy)
+    T = _ntk(X, Y, depth, activation, sigma_w, sigma_b, parameterization, width)
+    return _out(T, is_numpy)
 
 
 def _model_inputs(model, X):
@@ -812,10 +924,29 @@ def _kernel_diag(kernel, X, params):
     if kernel == "arccos":
         return torch.ones_like(sq) if params.get("order", 1) == 0 else sq
     if kernel in ("ntk", "nngp"):
-        defaults = {"depth": 1, "activation": "relu", "sigma_w": 1.0, "sigma_b": 0.0}
+        defaults = {
+            "depth": 1,
+            "activation": "relu",
+            "sigma_w": 1.0,
+            "sigma_b": 0.0,
+            "parameterization": "ntk",
+            "width": None,
+        }
         p = {**defaults, **params}
+        _check_parameterization(p["parameterization"], p["width"])
         K, T = _infinite_width(
-            X, X, p["depth"], p["activation"], p["sigma_w"], p["sigma_b"], diagonal=True
+            X,
+            X,
+            p["depth"],
+            p["activation"],
+            p["sigma_w"],
+            p["sigma_b"],
+            diagonal=True,
+            parameterization=p["parameterization"],
         )
-        return K if kernel == "nngp" else T
+        if kernel == "nngp":
+            return K
+        if isinstance(T, tuple):
+            return _standard_ntk(*T, p["width"], p["depth"])
+        return T
     raise ValueError(f"Unknown kernel {kernel!r}.")

@@ -13,8 +13,10 @@ from scipy.special import erf
 from torch import nn
 
 from sklearn_mathdl import KernelRidge, MLPRegressor, VariationalAutoencoder
+from sklearn_mathdl._modules._mlp import _MLPModule
 from sklearn_mathdl.kernels import (
     _dual_expectations,
+    arccos_kernel,
     empirical_ntk,
     nngp_kernel,
     ntk_kernel,
@@ -158,3 +160,70 @@ def test_empirical_ntk_of_fitted_estimators():
     vae = VariationalAutoencoder(max_iter=1, random_state=0).fit(X)
     with pytest.raises(TypeError, match="one tensor"):
         empirical_ntk(vae, X[:3])
+
+
+# ------------------------------------------------ standard parameterization
+def test_standard_ntk_without_hidden_layers_is_exact():
+    # z = W x + b: df/dW = x, df/db = 1, whatever the initialization
+    X = np.random.RandomState(0).randn(6, 4)
+    lin = nn.Linear(4, 1)
+    expected = X @ X.T + 1.0
+    np.testing.assert_allclose(
+        ntk_kernel(X, depth=0, parameterization="standard"), expected, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        empirical_ntk(lin, X.astype(np.float32)), expected, rtol=1e-5
+    )
+
+
+def test_standard_ntk_limit_is_the_arc_cosine_kernel():
+    # one ReLU layer, no biases: lim Theta / N = E[relu(u) relu(v)] for
+    # (u, v) with covariance sigma_w^2 x.y / d, i.e. sigma_w^2 / (2 d) times
+    # Cho and Saul's arc-cosine kernel of order 1
+    X = np.random.RandomState(1).randn(7, 3)
+    A = ntk_kernel(X, depth=1, sigma_w=1.7, parameterization="standard")
+    np.testing.assert_allclose(A, 1.7**2 / (2 * 3) * arccos_kernel(X), rtol=1e-10)
+    # the NNGP is the same in both parameterizations
+    np.testing.assert_allclose(
+        nngp_kernel(X, depth=2, parameterization="standard"), nngp_kernel(X, depth=2)
+    )
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_empirical_ntk_of_standard_networks_converges(depth):
+    # init="ntk": W ~ N(0, 1 / fan_in), b ~ N(0, 1), the standard
+    # parameterization with sigma_w = sigma_b = 1
+    X = np.random.RandomState(0).randn(8, 5)
+    errors = {}
+    for width in (64, 2048):
+        analytic = ntk_kernel(
+            X,
+            depth=depth,
+            sigma_w=1.0,
+            sigma_b=1.0,
+            parameterization="standard",
+            width=width,
+        )
+        runs = []
+        for seed in range(3):
+            torch.manual_seed(seed)
+            net = _MLPModule(5, 1, (width,) * depth, "relu", init="ntk")
+            E = empirical_ntk(net, X.astype(np.float32))
+            runs.append(np.linalg.norm(E - analytic) / np.linalg.norm(analytic))
+        errors[width] = np.median(runs)
+    # relative error ~ width^(-1/2): 32x the width, about 1/5.7 the error
+    assert errors[2048] < 0.12
+    assert errors[2048] < errors[64] / 2.5
+    # the kernel grows with the width: Theta / N tends to the limit
+    limit = ntk_kernel(
+        X, depth=depth, sigma_w=1.0, sigma_b=1.0, parameterization="standard"
+    )
+    assert np.linalg.norm(analytic / 2048 - limit) / np.linalg.norm(limit) < 0.05
+
+
+def test_parameterization_errors():
+    X = np.eye(3)
+    with pytest.raises(ValueError, match="parameterization must be"):
+        ntk_kernel(X, parameterization="mean_field")
+    with pytest.raises(ValueError, match="width must be a positive integer"):
+        ntk_kernel(X, parameterization="standard", width=0)
