@@ -55,16 +55,25 @@ def test_he_keeps_the_second_moment_of_relu_layers():
         assert moments[5] / moments[0] == pytest.approx(ratio, rel=0.15)
 
 
-def test_convolution_fan_in_counts_the_kernel():
+@pytest.mark.parametrize("init", INITS)
+def test_convolution_fan_in_counts_the_kernel(init):
     conv = nn.Conv1d(8, 512, kernel_size=5)
     torch.manual_seed(0)
-    initialize(conv, "he")
+    initialize(conv, init)
     X = torch.randn(64, 8, 50)
     with torch.no_grad():
         out = conv(X)
-    # fan_in = 8 channels x 5 taps: Var = 2 for unit inputs
-    assert float(out.var()) == pytest.approx(2.0, rel=0.05)
-    assert float(conv.bias.detach().abs().max()) == 0.0
+    fan_in, fan_out = 8 * 5, 512 * 5  # channels x taps
+    expected = {
+        "glorot": (fan_in + 1) * 2.0 / (fan_in + fan_out),
+        "he": 2.0,
+        "lecun": 1.0,
+        "ntk": 2.0,
+        "torch": (fan_in + 1) / (3.0 * fan_in),
+    }[init]
+    assert float(out.var()) == pytest.approx(expected, rel=0.05)
+    if init in ("he", "lecun"):
+        assert float(conv.bias.detach().abs().max()) == 0.0
 
 
 @pytest.mark.filterwarnings("ignore:.*learnt nothing")
