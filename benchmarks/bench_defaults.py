@@ -430,7 +430,9 @@ def main(argv=None):
             f", 1 thread; {time.perf_counter() - start:.0f} s in all)\n\n"
             f"Command: `python benchmarks/bench_defaults.py "
             f"{' '.join(sys.argv[1:])}`\n\n* = ours, default parameters "
-            "(random_state=0). Target: under 60 s per estimator on 2 cores.\n\n"
+            "(random_state=0). Target: under 60 s per estimator on 2 cores.\n"
+            '"failed checks" lists every check that raised, including those '
+            "tests/test_common.py marks as expected failures with a reason.\n\n"
             + table
             + "\n"
         )
