@@ -63,7 +63,9 @@ def test_local_build_is_linked_and_no_link_without_docs(monkeypatch, tmp_path):
     assert "api/generated" not in MLPClassifier()._repr_html_()
     (tmp_path / "api.html").write_text("<html></html>")
     link = MLPClassifier()._get_doc_link()
-    assert link == tmp_path.as_uri() + "/api/generated/sklearn_mathdl.MLPClassifier.html"
+    assert (
+        link == tmp_path.as_uri() + "/api/generated/sklearn_mathdl.MLPClassifier.html"
+    )
 
 
 def test_scikit_learn_estimators_keep_their_own_links(published):
