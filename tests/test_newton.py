@@ -85,3 +85,19 @@ def test_refusals_say_why():
         MLPClassifier((), optimizer="newton").partial_fit(X, y, classes=[0, 1, 2])
     with pytest.raises(InvalidParameterError):
         CNNClassifier(optimizer="newton").fit(X.reshape(150, 1, 4), y)
+
+
+def test_pickles_and_continues():
+    import pickle
+
+    X, y = _scaled(load_iris)
+    clf = MLPClassifier((), optimizer="newton", random_state=0).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # a warm start continues from the converged float64 iterate: at most a
+    # couple of steps, and the same model
+    before = clf.coefs_[0].copy()
+    n_before = clf.n_iter_
+    clf.set_params(warm_start=True).fit(X, y)
+    assert clf.n_iter_ - n_before <= 2
+    np.testing.assert_allclose(clf.coefs_[0], before, atol=1e-6)
