@@ -14,7 +14,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from scipy.sparse import issparse
-from scipy.special import expit, log_expit, log_softmax, softmax
+from scipy.special import expit, log_expit, log_softmax, softmax, xlogy
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -1552,18 +1552,35 @@ class _BaseTorchClassifier(_BaseTorchEstimator):
 
 
 class _OutputScale(torch.nn.Module):
-    """A regressor's network followed by the target's de-standardization."""
+    """A regressor's network followed by the target's de-standardization (and
+    the inverse link ``exp`` under the Poisson loss)."""
 
-    def __init__(self, module, std, mean):
+    def __init__(self, module, std, mean, exp=False):
         super().__init__()
         self.module = module
+        self.exp = bool(exp)
         ref = next(module.parameters())
         self.register_buffer("std", torch.as_tensor(std, dtype=ref.dtype))
         self.register_buffer("mean", torch.as_tensor(mean, dtype=ref.dtype))
         self.to(ref.device)
 
     def forward(self, X):
-        return self.module(X) * self.std + self.mean
+        out = self.module(X) * self.std + self.mean
+        return torch.exp(out) if self.exp else out
+
+
+class _HalfPoissonDeviance(torch.nn.Module):
+    """Per-element half Poisson deviance of the log-mean ``eta``:
+    exp(eta) - y eta - y + y log y, zero at a perfect fit (scikit-learn's
+    ``loss="poisson"``, up to the constant it drops)."""
+
+    def forward(self, eta, y):
+        return torch.exp(eta) - y * eta - y + torch.special.xlogy(y, y)
+
+
+# alpha="auto" under the Poisson loss: the GCV of a squared-error readout does
+# not apply to the deviance; scikit-learn's MLP default
+_POISSON_AUTO_ALPHA = 1e-4
 
 
 class _BaseTorchRegressor(_BaseTorchEstimator):
@@ -1575,7 +1592,14 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
     }
 
+    # families with a ``loss`` parameter set this for loss="poisson"
+    @property
+    def _log_link(self):
+        return getattr(self, "loss", "squared_error") == "poisson"
+
     def _criterion(self):
+        if self._log_link:
+            return _HalfPoissonDeviance()
         return torch.nn.MSELoss(reduction="none")
 
     def _resolve_alpha(self, plan, module):
@@ -1583,6 +1607,8 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         (:mod:`sklearn_mathdl._penalty`)."""
         if not (isinstance(self.alpha, str) and self.alpha == "auto"):
             return float(self.alpha)
+        if self._log_link:
+            return _POISSON_AUTO_ALPHA
         dataset = plan.dataset
         if plan.train_split is not None:
             rows = plan.train_split.train_index
@@ -1607,13 +1633,18 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
 
     @property
     def _validation_score(self):
+        if self._log_link:
+            return lambda eta, y, w: _regression_r2(torch.exp(eta), y, w)
         return _regression_r2
 
     def _chance_loss(self, y, sample_weight):
-        # mean squared error of predicting the (weighted) mean of each output
+        # the loss of predicting the (weighted) mean of each output
         y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
         w = np.asarray(sample_weight, dtype=np.float64)
         mean = np.average(y, axis=0, weights=w)
+        if self._log_link:
+            deviance = mean - y * np.log(mean) - y + xlogy(y, y)
+            return float(np.mean(np.average(deviance, axis=0, weights=w)))
         return float(np.mean(np.average((y - mean) ** 2, axis=0, weights=w)))
 
     def _encode_y(self, y, sample_weight, *, first_call):
@@ -1621,8 +1652,19 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         if first_call:
             self._y_1d = y.ndim == 1
         y2 = y.reshape(len(y), -1)
+        if self._log_link:
+            # the log link needs the counts themselves: no standardization
+            means = np.average(y2, axis=0, weights=sample_weight)
+            if (y2 < 0).any() or not (means > 0).all():
+                raise ValueError(
+                    "loss='poisson' needs non-negative targets with a positive "
+                    f"(weighted) mean; got min(y)={y2.min():.4g}, mean(y)="
+                    f"{means.min():.4g}."
+                )
         if first_call:
-            if self.normalize_y:
+            if self._log_link:
+                mean, std = np.zeros(y2.shape[1]), np.ones(y2.shape[1])
+            elif self.normalize_y:
                 mean, std = standardizing_scale(y2, sample_weight)
             else:
                 mean = np.zeros(y2.shape[1])
@@ -1726,6 +1768,8 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
             out = self._forward(X).astype(np.float64)
             out *= self._y_std
             out += self._y_mean
+            if self._log_link:
+                np.exp(out, out=out)
             return out[:, 0] if self._y_1d else out
         mean, std = self._mc_dropout(X, int(n_mc_samples))
         if self._y_1d:
@@ -1762,7 +1806,9 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         True
         """
         check_is_fitted(self, "module_")
-        return _OutputScale(self.module_, self._y_std, self._y_mean).eval()
+        return _OutputScale(
+            self.module_, self._y_std, self._y_mean, exp=self._log_link
+        ).eval()
 
     def _differentiable_output(self, X):
         out = self.module_(self._prepare_X(X))
@@ -1796,6 +1842,8 @@ class _BaseTorchRegressor(_BaseTorchEstimator):
         finally:
             module.eval()
         draws = np.stack(draws) * self._y_std + self._y_mean
+        if self._log_link:
+            draws = np.exp(draws)
         return draws.mean(axis=0), draws.std(axis=0, ddof=1)
 
     def __call__(self, X):

@@ -510,6 +510,17 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         ``()`` gives no hidden layer: linear
         regression.
 
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        "squared_error": the mean squared error of the (standardized, with
+        ``normalize_y``) target. "poisson", as scikit-learn's: the network
+        outputs the log of the mean, ``predict`` returns ``exp`` of it, and the
+        loss is the half Poisson deviance ``exp(eta) - y eta - y + y log y``
+        on the raw target (non-negative, with a positive mean; ``normalize_y``
+        does not apply). With no hidden layer (or one identity unit) it is
+        Poisson regression. ``alpha="auto"`` then means 1e-4, scikit-learn's
+        default (the readout's generalized cross-validation is a squared-error
+        criterion).
+
     activation : {"relu", "tanh", "sigmoid", "logistic", "gelu", "identity"}, \
             default="relu"
         Activation function of the hidden layers ("logistic", scikit-learn's
@@ -760,6 +771,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
+        "loss": [StrOptions({"squared_error", "poisson"})],
         "init": [StrOptions(set(INITS))],
     }
 
@@ -767,6 +779,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         self,
         hidden_layer_sizes=(100,),
         *,
+        loss="squared_error",
         activation="relu",
         scaling="standard",
         init="glorot",
@@ -796,6 +809,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         verbose=0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.loss = loss
         self.activation = activation
         self.scaling = scaling
         self.init = init

@@ -75,8 +75,6 @@ MLP_SKIPS = {
     "test_n_iter_no_change": _PRIVATE.format("_no_improvement_count"),
     "test_n_iter_no_change_inf": _PRIVATE.format("_no_improvement_count")
     + "n_iter_no_change=np.inf is accepted (tests/test_mlp.py)",
-    "test_mlp_vs_poisson_glm_equivalent": "loss='poisson' is not implemented: "
-    "the regressor trains on the squared error only (not deliberate: a gap)",
     "test_nonfinite_params": "computation is float32: X of 1e308 is refused "
     "at input validation (too large for float32), before any training",
     "test_verbose_sgd": "verbose=1 shows a progress bar with the loss, not "
