@@ -199,7 +199,8 @@ def _check_float32_range(X):
 
 
 def _stochastic_optimizer(estimator):
-    """``partial_fit`` exists unless ``optimizer="lbfgs"`` (as in scikit-learn)."""
+    """``partial_fit`` exists unless the optimizer takes full-batch steps
+    ("lbfgs", as in scikit-learn, or "newton")."""
     if estimator.optimizer in _FULL_BATCH:
         raise AttributeError(
             "partial_fit is only available for stochastic optimizers. "

@@ -591,10 +591,12 @@ class _SkorchNet(NeuralNet):
         over the batch weight, exactly the objective the other optimizers
         minimize (their L2 enters through the gradients instead)."""
         module = self.module_
-        names, shapes = zip(
-            *((n, p.shape) for n, p in module.named_parameters()), strict=True
-        )
-        penalized = [len(shape) >= 2 for shape in shapes]
+        named = list(module.named_parameters())
+        names = [n for n, _ in named]
+        shapes = [p.shape for _, p in named]
+        # the parameters the L2 penalty covers: the other optimizers' set
+        penalized_ids = {id(p) for p in self._penalized}
+        penalized = [id(p) in penalized_ids for _, p in named]
         sizes = [int(np.prod(shape)) for shape in shapes]
         X64, y64 = X.double(), _as_float64(y)
         weight = _batch_weight(y64)
@@ -634,7 +636,7 @@ class _SkorchNet(NeuralNet):
         if (
             theta is None
             or theta.shape != current.shape
-            or not torch.allclose(theta.float().double(), current.float().double())
+            or not torch.equal(theta.float(), current.float())
         ):
             theta = current  # a new fit, or weights changed from outside
         with torch.no_grad():

@@ -215,10 +215,10 @@ class _NeuralODEModule(nn.Module):
 
     def forward(self, X):
         start = self.vector_field.nfe
-        times = torch.tensor(
-            [0.0, self.integration_time], dtype=X.dtype, device=X.device
-        )
         if self.training or self.solver not in ADAPTIVE_SOLVERS:
+            times = torch.tensor(
+                [0.0, self.integration_time], dtype=X.dtype, device=X.device
+            )
             hT = self.trajectory(X, times)[-1]
         else:  # inference: each row's steps its own (see _solve_rowwise)
             hT = self._solve_rowwise(X)
