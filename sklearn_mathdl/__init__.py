@@ -31,10 +31,12 @@ _LAZY = {
     "TransformerEncoderClassifier": "_sequence",
     "TransformerEncoderRegressor": "_sequence",
     "VariationalAutoencoder": "_vae",
+    "GenerativeAdversarialNetwork": "_gan",
+    "WassersteinGAN": "_gan",
     "Perceptron": "_perceptron",
     "KernelPerceptron": "_perceptron",
 }
-_SUBMODULES = {"autodiff", "kernels", "timeseries"}
+_SUBMODULES = {"autodiff", "kernels", "metrics", "timeseries"}
 
 __all__ = [
     "CNNClassifier",
@@ -42,6 +44,7 @@ __all__ = [
     "ConformalRegressor",
     "DeepEnsembleClassifier",
     "DeepEnsembleRegressor",
+    "GenerativeAdversarialNetwork",
     "KernelPerceptron",
     "KernelRidge",
     "KernelRidgeCV",
@@ -56,9 +59,11 @@ __all__ = [
     "TransformerEncoderClassifier",
     "TransformerEncoderRegressor",
     "VariationalAutoencoder",
+    "WassersteinGAN",
     "__version__",
     "autodiff",
     "kernels",
+    "metrics",
     "timeseries",
 ]
 

@@ -224,6 +224,11 @@ def _save_training_state(net):
             if k.startswith("optimizer__") or k in ("optimizer", "lr")
         },
         "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
+        "second_optimizer": (
+            None
+            if net._second_player is None
+            else copy.deepcopy(net.second_optimizer_.state_dict())
+        ),
         "history": len(net.history),
         "callbacks": [(cb, dict(vars(cb))) for _, cb in net.callbacks_],
     }
@@ -244,6 +249,8 @@ def _restore_training_state(net, saved):
     net.optimizer_ = saved["optimizer_obj"]
     net._optimizer_kind = saved["optimizer_kind"]
     net.optimizer_.load_state_dict(saved["optimizer"])
+    if saved["second_optimizer"] is not None:
+        net.second_optimizer_.load_state_dict(saved["second_optimizer"])
     del net.history[saved["history"] :]
     for cb, attrs in saved["callbacks"]:
         vars(cb).clear()
@@ -364,6 +371,14 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
     def _after_fit(self, net):
         """Read family-specific fitted attributes off the trained net."""
 
+    def _second_player(self, plan):
+        """A second player with its own optimizer (``_SecondPlayer``), or None."""
+        return None
+
+    def _training_step(self):
+        """A family's own training step (see ``_SkorchNet._step``), or None."""
+        return None
+
     # ------------------------------------------------------------ validation
     def _validate_X(self, X, *, reset):
         X = self._coerce_input(X, reset=reset)
@@ -469,6 +484,10 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
     # loss separates its training data: further epochs only grow the weights.
     _separated_fraction = None
 
+    # which weights the monitor keeps without early stopping: those of the
+    # lowest training loss ("best"), or the last epoch's ("last")
+    _monitor_keep = "best"
+
     # rows of a batch_size="auto" batch: scikit-learn's 200 suits small MLPs,
     # whose steps cost per-call overhead; families whose steps cost FLOPs
     # (convolutions, attention over timepoints) take smaller batches, which
@@ -545,14 +564,16 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             f"optimizer='newton' is not available for {type(self).__name__}."
         )
 
-    def _make_optimizer_kwargs(self, optimizer=None):
-        """Keyword arguments of the torch optimizer (skorch adds its prefix)."""
+    def _make_optimizer_kwargs(self, optimizer=None, user=None):
+        """Keyword arguments of the torch optimizer (skorch adds its prefix);
+        ``user``: the player's own ``optimizer_params`` (default: this
+        estimator's)."""
         optimizer = self.optimizer if optimizer is None else optimizer
         kwargs = {}
         if optimizer == "sgd":
             kwargs["momentum"] = self.momentum
             kwargs["nesterov"] = bool(self.nesterovs_momentum and self.momentum > 0)
-        user = dict(self.optimizer_params or {})
+        user = dict((self.optimizer_params if user is None else user) or {})
         if optimizer == "lbfgs":
             # one L-BFGS iteration per epoch (n_iter_ counts iterations, as
             # scikit-learn's); torch keeps the curvature pairs between calls,
@@ -784,6 +805,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         if plan.optimizer != self._optimizer:
             self._switch_optimizer(net, plan)
         net.configure_lbfgs(self._max_fun(plan))
+        net._step = self._training_step()
         return net, monitor, saved
 
     def _optimizer_setup(self, plan):
@@ -865,6 +887,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             chance_loss=plan.chance_loss,
             separated_fraction=self._separated_fraction,
             label=type(self).__name__,
+            keep=self._monitor_keep,
         )
         schedule = _LRSchedule(
             self._schedule_kind(plan),
@@ -908,6 +931,8 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             verbose=0,
             **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items()},
         )
+        net._second_player = self._second_player(plan)
+        net._step = self._training_step()
         net.initialize()
         # the penalty in use: ``alpha``, or chosen from the data for "auto"
         self._alpha_used = self._resolve_alpha(plan, net.module_)

@@ -7,6 +7,7 @@ import contextlib
 import math
 import signal
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -377,6 +378,19 @@ def _as_float64(target):
 _ARMIJO, _MAX_HALVINGS = 1e-4, 40
 
 
+@dataclass
+class _SecondPlayer:
+    """The other player of a two-player family (a GAN's discriminator): the
+    submodule of the net's module that it owns, and its optimizer's class,
+    keyword arguments and first learning rate. Its parameters are left out of
+    the net's ``optimizer_`` and trained by ``second_optimizer_``."""
+
+    attr: str
+    optimizer: type
+    kwargs: dict
+    lr: float
+
+
 class _SkorchNet(NeuralNet):
     """skorch net with a sample-weighted loss, L1/L2 penalties and clean stopping.
 
@@ -386,6 +400,41 @@ class _SkorchNet(NeuralNet):
     sample weights, its rows without them), applied to weight matrices and kernels
     only, never to biases or normalization parameters.
     """
+
+    # Set by the estimator before ``initialize()``: a second player with its
+    # own optimizer (None: one player), and a family's own training step, a
+    # picklable callable ``step(net, X, target) -> {"loss", "data_loss",
+    # "y_pred"}`` (None: the one-player step of ``train_step``).
+    _second_player = None
+    _step = None
+
+    def _second_params(self):
+        return list(getattr(self.module_, self._second_player.attr).parameters())
+
+    def get_all_learnable_params(self):
+        """The first player's parameters (all of them with one player)."""
+        if self._second_player is None:
+            yield from super().get_all_learnable_params()
+            return
+        skip = {id(p) for p in self._second_params()}
+        for name, p in super().get_all_learnable_params():
+            if id(p) not in skip:
+                yield name, p
+
+    def initialize_optimizer(self, triggered_directly=None):
+        super().initialize_optimizer()
+        second = self._second_player
+        if second is not None:
+            self.second_optimizer_ = second.optimizer(
+                self._second_params(), lr=second.lr, **second.kwargs
+            )
+        return self
+
+    def optimizers(self):
+        """The optimizers of the players, the first player's first."""
+        if self._second_player is None:
+            return [self.optimizer_]
+        return [self.optimizer_, self.second_optimizer_]
 
     def configure(self, *, l2=0.0, l1=0.0, reduce_per_sample=None, max_grad_norm=None):
         self._max_grad_norm = max_grad_norm
@@ -448,7 +497,7 @@ class _SkorchNet(NeuralNet):
             loss = (per_sample * w).sum() / w.sum()
         return loss
 
-    def _add_penalties(self, loss, weight):
+    def _add_penalties(self, loss, weight, params=None):
         """Add the L1/L2 penalties' gradients to the weights' gradients.
 
         The gradient of ``0.5 * l2 * ||W||^2 / weight + l1 * ||W||_1 / weight``
@@ -456,8 +505,14 @@ class _SkorchNet(NeuralNet):
         tensor, read without a host sync) is added by multi-tensor calls
         instead of building the penalty in the autograd graph; the returned
         (reported) loss includes its value, computed without gradients.
+        ``params`` restricts the penalties to those parameters (one player's).
         """
-        params = [p for p in self._penalized if p.grad is not None]
+        if params is not None:
+            keep = {id(p) for p in params}
+            params = [p for p in self._penalized if id(p) in keep]
+        else:
+            params = self._penalized
+        params = [p for p in params if p.grad is not None]
         if not params:
             return loss
         grads = [p.grad for p in params]
@@ -695,6 +750,8 @@ class _SkorchNet(NeuralNet):
 
     def train_step(self, batch, **fit_params):
         X, y = batch
+        if self._step is not None:
+            return self._step(self, X, y)
         if getattr(self, "_optimizer_kind", None) == "newton":
             return self._newton_step(X, y)
         if getattr(self, "_max_fun", None) is not None:
@@ -778,6 +835,12 @@ class _LRSchedule(Callback):
         self.lr_ = lr
         for group in net.optimizer_.param_groups:
             group["lr"] = lr
+        second = getattr(net, "_second_player", None)
+        if second is not None:
+            # the second player's step follows the same schedule from its own
+            # first learning rate
+            for group in net.second_optimizer_.param_groups:
+                group["lr"] = second.lr * lr / self.lr0
 
     def on_batch_begin(self, net, batch=None, training=False, **kwargs):
         if training and self.kind == "invscaling":
@@ -822,7 +885,9 @@ class _Monitor(Callback):
     guard); and a fit stops once the training loss is below
     ``separated_fraction`` of ``chance_loss`` (classifiers: the training data
     are separated). The best weights (by validation score, else by training loss) are
-    kept so that early stopping and Ctrl-C can restore them.
+    kept so that early stopping and Ctrl-C can restore them (``keep="last"``:
+    the last epoch's weights, for families whose loss does not rank epochs,
+    such as a two-player game).
     """
 
     def __init__(
@@ -838,8 +903,10 @@ class _Monitor(Callback):
         chance_loss=None,
         separated_fraction=None,
         label=None,
+        keep="best",
     ):
         self.label = label
+        self.keep = keep
         self.score_fn = score_fn
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -919,7 +986,7 @@ class _Monitor(Callback):
                 improved = True
             self.best_validation_score_ = max(self.best_validation_score_, score)
         else:
-            if loss < self.best_loss_:
+            if loss < self.best_loss_ or self.keep == "last":
                 self._snapshot(net)
             if loss < self.best_loss_ - self.tol:
                 improved = True
