@@ -804,6 +804,13 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         monitor.tol = self._monitor_tol(plan)
         if plan.optimizer != self._optimizer:
             self._switch_optimizer(net, plan)
+        schedule = dict(net.callbacks)["schedule"]
+        if not plan.incremental and schedule.kind == "cosine":
+            # each fit call anneals over its own max_iter epochs (a warm
+            # restart; it restarted at a step of 0 before); partial_fit calls
+            # continue one schedule
+            schedule.epoch_ = 0
+            schedule.n_epochs = plan.max_epochs
         net.configure_lbfgs(self._max_fun(plan))
         net._step = self._training_step()
         return net, monitor, saved

@@ -152,3 +152,61 @@ def cv_splitter(task, n_splits=5, random_state=0):
     if task == "classification":
         return StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
     return KFold(n_splits, shuffle=True, random_state=random_state)
+
+
+# ------------------------------------------------------ generative suite
+# (benchmarks/bench_generative.py, the GAN gallery and tests): training and
+# held-out draws of the same law, in the data's own units.
+RING_RADIUS, RING_STD, RING_MODES = 2.0, 0.02, 8
+
+
+def ring_centers(n_modes=RING_MODES, radius=RING_RADIUS):
+    """The modes of the ring: ``n_modes`` points evenly spaced on a circle."""
+    angle = 2 * np.pi * np.arange(n_modes) / n_modes
+    return radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+
+
+def ring_of_gaussians(n, *, std=RING_STD, random_state=None):
+    """``n`` draws of the mixture of 8 Gaussians (std 0.02) on a circle of
+    radius 2, each mode with probability 1/8 (Metz et al. 2017's ring)."""
+    rng = np.random.default_rng(random_state)
+    centers = ring_centers()
+    k = rng.integers(0, len(centers), n)
+    return centers[k] + std * rng.standard_normal((n, 2))
+
+
+def swiss_roll_2d(n, *, noise=0.25, random_state=None):
+    """scikit-learn's swiss roll seen from above: its (x, z) coordinates."""
+    from sklearn.datasets import make_swiss_roll
+
+    X, _ = make_swiss_roll(n, noise=noise, random_state=random_state)
+    return X[:, [0, 2]]
+
+
+def generative(name, n=2000, random_state=0):
+    """(training rows, held-out rows) of a generative data set: "ring", "moons"
+    (noise 0.05), "swiss_roll" (2-D) or "digits" (8 x 8 images, flat)."""
+    if name == "digits":
+        from sklearn.datasets import load_digits
+        from sklearn.model_selection import train_test_split
+
+        X, y = load_digits(return_X_y=True)
+        X, X_test = train_test_split(
+            X, test_size=0.3, random_state=random_state, stratify=y
+        )
+        return X, X_test
+    if name == "ring":
+        draw = ring_of_gaussians
+    elif name == "moons":
+        from sklearn.datasets import make_moons
+
+        def draw(n, random_state):
+            return make_moons(n, noise=0.05, random_state=random_state)[0]
+    elif name == "swiss_roll":
+        draw = swiss_roll_2d
+    else:
+        raise ValueError(
+            f"Unknown generative data set {name!r}; choose from ring, moons, "
+            "swiss_roll, digits."
+        )
+    return draw(n, random_state=random_state), draw(n, random_state=random_state + 1)

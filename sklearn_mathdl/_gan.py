@@ -160,7 +160,7 @@ class _BaseGAN(_BaseTorchEstimator):
         return _SecondPlayer("critic", _OPTIMIZERS[name], kwargs, float(lr))
 
     def _resolved_max_iter(self, n_train, batch_size, optimizer=None):
-        """"auto": at least 20 epochs and 3,000 generator steps."""
+        """ "auto": at least 20 epochs and 3,000 generator steps."""
         if self.max_iter != "auto":
             return int(self.max_iter)
         steps = _GAN_MIN_GENERATOR_STEPS * self._n_critic
@@ -223,9 +223,7 @@ class _BaseGAN(_BaseTorchEstimator):
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "_net")
-        return self._fit_data(
-            X, sample_weight, reset=not continuing, incremental=False
-        )
+        return self._fit_data(X, sample_weight, reset=not continuing, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, sample_weight=None):
@@ -339,10 +337,10 @@ class GenerativeAdversarialNetwork(_BaseGAN):
     n_components : int, default=2
         Dimension of the latent noise z.
 
-    generator_hidden_layer_sizes : tuple of int, default=(128, 128)
+    generator_hidden_layer_sizes : tuple of int, default=(128, 128, 128)
         Hidden widths of the generator.
 
-    discriminator_hidden_layer_sizes : tuple of int, default=(128, 128)
+    discriminator_hidden_layer_sizes : tuple of int, default=(128, 128, 128)
         Hidden widths of the discriminator.
 
     activation : {"relu", "tanh", "sigmoid", "logistic", "gelu", "identity"}, \
@@ -383,8 +381,12 @@ class GenerativeAdversarialNetwork(_BaseGAN):
     discriminator_optimizer_params : dict or None, default=None
         Those of the discriminator's; None: ``optimizer_params``.
 
-    learning_rate : {"constant", "invscaling", "cosine"}, default="constant"
+    learning_rate : {"constant", "invscaling", "cosine"}, default="cosine"
         Step-size schedule of both players (each from its own first step).
+        "cosine" anneals the steps to 0 over ``max_iter`` epochs, so that the
+        game settles at the end of the budget instead of stopping at a random
+        point of its oscillation (the :ref:`User Guide <gan>` has the
+        numbers).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -506,8 +508,8 @@ class GenerativeAdversarialNetwork(_BaseGAN):
         self,
         n_components=2,
         *,
-        generator_hidden_layer_sizes=(128, 128),
-        discriminator_hidden_layer_sizes=(128, 128),
+        generator_hidden_layer_sizes=(128, 128, 128),
+        discriminator_hidden_layer_sizes=(128, 128, 128),
         activation="relu",
         loss="non_saturating",
         input_shape=None,
@@ -517,7 +519,7 @@ class GenerativeAdversarialNetwork(_BaseGAN):
         discriminator_learning_rate_init=None,
         optimizer_params=None,
         discriminator_optimizer_params=None,
-        learning_rate="constant",
+        learning_rate="cosine",
         power_t=0.5,
         momentum=0.9,
         nesterovs_momentum=True,
@@ -582,10 +584,10 @@ class WassersteinGAN(_BaseGAN):
     n_components : int, default=2
         Dimension of the latent noise z.
 
-    generator_hidden_layer_sizes : tuple of int, default=(128, 128)
+    generator_hidden_layer_sizes : tuple of int, default=(128, 128, 128)
         Hidden widths of the generator.
 
-    critic_hidden_layer_sizes : tuple of int, default=(128, 128)
+    critic_hidden_layer_sizes : tuple of int, default=(128, 128, 128)
         Hidden widths of the critic.
 
     activation : {"relu", "tanh", "sigmoid", "logistic", "gelu", "identity"}, \
@@ -602,8 +604,12 @@ class WassersteinGAN(_BaseGAN):
     clip_value : float, default=0.01
         Bound of the critic's weights under ``lipschitz="clip"``.
 
-    gp_weight : float, default=10.0
-        Weight of the gradient penalty under ``lipschitz="gradient_penalty"``.
+    gp_weight : float, default=1.0
+        Weight lambda of the gradient penalty under
+        ``lipschitz="gradient_penalty"``. Gulrajani et al. use 10 for images;
+        on standardized tabular data 10 held the critic's slope so firmly
+        that the generator could not separate narrow modes (see the
+        :ref:`User Guide <gan>`).
 
     n_critic : int, default=5
         Critic steps per generator step (each on its own mini-batch).
@@ -634,8 +640,12 @@ class WassersteinGAN(_BaseGAN):
     critic_optimizer_params : dict or None, default=None
         Those of the critic's; None: ``optimizer_params``.
 
-    learning_rate : {"constant", "invscaling", "cosine"}, default="constant"
+    learning_rate : {"constant", "invscaling", "cosine"}, default="cosine"
         Step-size schedule of both players (each from its own first step).
+        "cosine" anneals the steps to 0 over ``max_iter`` epochs, so that the
+        game settles at the end of the budget instead of stopping at a random
+        point of its oscillation (the :ref:`User Guide <gan>` has the
+        numbers).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -758,12 +768,12 @@ class WassersteinGAN(_BaseGAN):
         self,
         n_components=2,
         *,
-        generator_hidden_layer_sizes=(128, 128),
-        critic_hidden_layer_sizes=(128, 128),
+        generator_hidden_layer_sizes=(128, 128, 128),
+        critic_hidden_layer_sizes=(128, 128, 128),
         activation="relu",
         lipschitz="gradient_penalty",
         clip_value=0.01,
-        gp_weight=10.0,
+        gp_weight=1.0,
         n_critic=5,
         input_shape=None,
         optimizer="auto",
@@ -772,7 +782,7 @@ class WassersteinGAN(_BaseGAN):
         critic_learning_rate_init=None,
         optimizer_params=None,
         critic_optimizer_params=None,
-        learning_rate="constant",
+        learning_rate="cosine",
         power_t=0.5,
         momentum=0.9,
         nesterovs_momentum=True,
@@ -836,7 +846,4 @@ class WassersteinGAN(_BaseGAN):
 
     def _after_fit(self, net):
         super()._after_fit(net)
-        self.wasserstein_curve_ = [
-            float(r["train_wasserstein"]) for r in net.history
-        ]
-
+        self.wasserstein_curve_ = [float(r["train_wasserstein"]) for r in net.history]

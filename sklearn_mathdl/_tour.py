@@ -13,7 +13,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_wine,
+    make_moons,
+)
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
@@ -22,7 +28,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.kernel_ridge import KernelRidge as SkKernelRidge
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import check_scoring
+from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.neighbors import KernelDensity
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -32,6 +40,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from sklearn_mathdl._conformal import ConformalRegressor
 from sklearn_mathdl._ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor
+from sklearn_mathdl._gan import GenerativeAdversarialNetwork, WassersteinGAN
 from sklearn_mathdl._kernel_ridge import KernelRidge, KernelRidgeClassifier
 from sklearn_mathdl._kernel_ridge_cv import KernelRidgeCV
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
@@ -46,14 +55,37 @@ from sklearn_mathdl._sequence import (
     TransformerEncoderRegressor,
 )
 from sklearn_mathdl._vae import VariationalAutoencoder
+from sklearn_mathdl.metrics import maximum_mean_discrepancy
 from sklearn_mathdl.model_selection import GridSearchCV
+
+
+def load_moons(return_X_y=True):
+    """1,000 rows of make_moons (noise 0.05) for the generative rows (y unused)."""
+    X, y = make_moons(1000, noise=0.05, random_state=0)
+    return X, y
+
 
 DATASETS = {
     "breast_cancer": ("classification", load_breast_cancer),
     "wine": ("classification", load_wine),
     "digits": ("classification", load_digits),
     "diabetes": ("regression", load_diabetes),
+    "moons": ("generative", load_moons),
 }
+
+# The generative rows' score: -MMD^2 between the held-out fold and as many
+# samples of the fitted model, in the pipeline's standardized units.
+NEG_MMD = "-MMD^2"
+
+
+def _neg_mmd2(pipe, X, y=None):
+    Z = pipe[:-1].transform(X)
+    model = pipe[-1]
+    if isinstance(model, GaussianMixture):  # seeded by its random_state
+        S = model.sample(len(Z))[0]
+    else:
+        S = model.sample(len(Z), random_state=0)
+    return -maximum_mean_discrepancy(S, Z, random_state=0).statistic
 
 
 @dataclass
@@ -82,6 +114,18 @@ def _sk_models():
             False,
         ),
         TourModel("sklearn SVC", "classification", lambda q, d: SVC(), False),
+        TourModel(
+            "sklearn GaussianMixture(10)",
+            "generative",
+            lambda q, d: GaussianMixture(10, random_state=0),
+            False,
+        ),
+        TourModel(
+            "sklearn KernelDensity(scott)",
+            "generative",
+            lambda q, d: KernelDensity(bandwidth="scott"),
+            False,
+        ),
         TourModel(
             "sklearn HistGradientBoosting",
             "classification",
@@ -324,6 +368,30 @@ def _our_models():
             ),
             True,
         ),
+        TourModel(
+            "VariationalAutoencoder",
+            "generative",
+            lambda q, d: VariationalAutoencoder(
+                max_iter=_budget(q, 20), random_state=0, device=d
+            ),
+            True,
+        ),
+        TourModel(
+            "GenerativeAdversarialNetwork",
+            "generative",
+            lambda q, d: GenerativeAdversarialNetwork(
+                max_iter=_budget(q, 20), random_state=0, device=d
+            ),
+            True,
+        ),
+        TourModel(
+            "WassersteinGAN",
+            "generative",
+            lambda q, d: WassersteinGAN(
+                max_iter=_budget(q, 20), random_state=0, device=d
+            ),
+            True,
+        ),
     ]
 
 
@@ -346,7 +414,9 @@ def _legend(quick):
     return (
         f"\n`*` marks estimators of sklearn_mathdl (default parameters); the others "
         f"are scikit-learn baselines. Scores are the mean +- std over {folds} "
-        "shuffled CV folds in a StandardScaler pipeline; fit s is the mean fit "
+        "shuffled CV folds in a StandardScaler pipeline (for the generative "
+        "models on moons, -MMD^2 between the held-out fold and as many samples: "
+        "0 is best); fit s is the mean fit "
         f"time of one fold. {date.today().isoformat()}, sklearn_mathdl "
         f"{sklearn_mathdl.__version__}, scikit-learn {sklearn.__version__}, torch "
         f"{torch.__version__}, Python {platform.python_version()}"
@@ -361,7 +431,8 @@ def _fit_fold(pipe, X, y, train, test, scoring, keep):
         start = time.perf_counter()
         pipe.fit(X[train], y[train])
         fit_s = time.perf_counter() - start
-        score = check_scoring(pipe, scoring=scoring)(pipe, X[test], y[test])
+        scorer = _neg_mmd2 if scoring == NEG_MMD else check_scoring(pipe, scoring)
+        score = scorer(pipe, X[test], y[test])
     return float(score), fit_s, pipe if keep else None
 
 
@@ -376,7 +447,7 @@ def _pending_folds(jobs, done, quick, device, n_splits):
             cv = StratifiedKFold(n_splits, shuffle=True, random_state=0)
         else:
             cv = KFold(n_splits, shuffle=True, random_state=0)
-        scoring = "accuracy" if task == "classification" else "r2"
+        scoring = {"classification": "accuracy", "regression": "r2"}.get(task, NEG_MMD)
         pipe = make_pipeline(StandardScaler(), model.make(quick, device))
         for k, (train, test) in enumerate(cv.split(X, y)):
             keep = model.ours and k == 0  # its learning curve is plotted
@@ -392,6 +463,10 @@ def _learning_curve(last, task):
         return None
     if hasattr(last, "elbo_curve_"):
         kind = "negative ELBO (VAE)"
+    elif hasattr(last, "wasserstein_curve_"):
+        kind = "critic loss (WGAN)"
+    elif hasattr(last, "generator_"):
+        kind = "discriminator loss (GAN)"
     elif task == "classification":
         kind = "cross-entropy"
     else:
@@ -621,7 +696,9 @@ def _plot_curves(curves, path):
                 ax.plot(epochs[: len(valid)], valid, "--", color=line.get_color())
         ax.set_xlabel("epoch")
         ax.set_ylabel(f"training {kind} (first CV fold)")
-        ax.set_yscale("log")
+        positive = all(min(curve) > 0 for k, curve, _ in curves.values() if k == kind)
+        # a critic's loss (minus the W_1 estimate) can be negative
+        ax.set_yscale("log" if positive else "symlog")
         ax.set_title(kind)
         ax.legend(fontsize=6)
     fig.suptitle(

@@ -14,7 +14,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_array, check_random_state
 
-__all__ = ["MMDResult", "maximum_mean_discrepancy"]
+__all__ = ["MMDResult", "maximum_mean_discrepancy", "mode_coverage"]
 
 _BLOCK_ROWS = 1024
 _MEDIAN_ROWS = 1000
@@ -66,9 +66,7 @@ def _median_gamma(X, Y, rng):
     return 1.0 / (2.0 * med)
 
 
-def maximum_mean_discrepancy(
-    X, Y, *, gamma=None, n_permutations=0, random_state=None
-):
+def maximum_mean_discrepancy(X, Y, *, gamma=None, n_permutations=0, random_state=None):
     """Unbiased MMD^2 between two samples, with an RBF kernel, and its permutation test.
 
     With ``k(x, y) = exp(-gamma ||x - y||^2)``, m rows x_i of X and n rows y_j
@@ -170,3 +168,61 @@ def maximum_mean_discrepancy(
         perm = s_xx / (m * (m - 1)) + s_yy / (n * (n - 1)) - 2.0 * s_xy / (m * n)
         pvalue = float((1 + np.sum(perm >= statistic)) / (1 + n_permutations))
     return MMDResult(statistic=statistic, pvalue=pvalue, gamma=gamma)
+
+
+def mode_coverage(X, centers, radius, *, min_fraction=0.01):
+    """Modes covered and the fraction of high-quality samples of a generator.
+
+    The metric of Metz et al. (2017) and Srivastava et al. (2017) for mixtures
+    of well-separated modes (the ring of 8 Gaussians): a sample is of high
+    quality when it lies within ``radius`` (usually 3 standard deviations) of
+    its nearest center, and a mode is covered when at least ``min_fraction``
+    of all samples are high-quality samples nearest to it. A collapsed
+    generator covers few modes, a blurry one has few high-quality samples.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Generated samples.
+    centers : array-like of shape (n_modes, n_features)
+        The modes.
+    radius : float
+        Distance within which a sample counts for its nearest mode.
+    min_fraction : float, default=0.01
+        Share of the samples a mode needs to count as covered.
+
+    Returns
+    -------
+    n_covered : int
+        Number of covered modes.
+    high_quality : float
+        Fraction of the samples within ``radius`` of a mode.
+    counts : ndarray of shape (n_modes,)
+        High-quality samples per mode.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mathdl.metrics import mode_coverage
+    >>> centers = np.array([[0.0, 0.0], [5.0, 0.0]])
+    >>> X = np.array([[0.1, 0.0], [0.0, -0.1], [2.5, 0.0], [5.0, 0.05]])
+    >>> n_covered, high_quality, counts = mode_coverage(X, centers, radius=0.3)
+    >>> int(n_covered), float(high_quality), counts.tolist()
+    (2, 0.75, [2, 1])
+    """
+    X = check_array(X, dtype=np.float64, input_name="X")
+    centers = check_array(centers, dtype=np.float64, input_name="centers")
+    if X.shape[1] != centers.shape[1]:
+        raise ValueError(
+            f"X has {X.shape[1]} features but the centers have {centers.shape[1]}."
+        )
+    nearest = np.empty(len(X), dtype=np.intp)
+    dist = np.empty(len(X))
+    for start in range(0, len(X), _BLOCK_ROWS):
+        d = _sq_dists(X[start : start + _BLOCK_ROWS], centers)
+        nearest[start : start + _BLOCK_ROWS] = d.argmin(1)
+        dist[start : start + _BLOCK_ROWS] = np.sqrt(d.min(1))
+    good = dist <= radius
+    counts = np.bincount(nearest[good], minlength=len(centers))
+    n_covered = int(np.sum(counts >= min_fraction * len(X)))
+    return n_covered, float(good.mean()), counts

@@ -23,6 +23,7 @@ SLOW = {
     "plot_kernel_ridge_scale.py",
     "plot_digits_cnn.py",
     "plot_batched_search.py",
+    "plot_gan_ring.py",
 }
 
 

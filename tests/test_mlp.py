@@ -402,6 +402,30 @@ def test_cosine_and_plateau(iris):
     assert clf._net.optimizer_.param_groups[0]["lr"] < 0.01
 
 
+def test_warm_start_fit_restarts_the_cosine_schedule(iris):
+    """Each fit call anneals over its own max_iter epochs; before, a warm-started
+    fit continued at the end of the first call's cycle, with a step of 0."""
+    X, y = iris
+    clf = _clf(
+        learning_rate="cosine",
+        max_iter=4,
+        tol=0,
+        warm_start=True,
+        optimizer="adam",
+        learning_rate_init=0.01,
+    ).fit(X, y)
+    before = [p.detach().clone() for p in clf.module_.parameters()]
+    clf.fit(X, y)
+    after = list(clf.module_.parameters())
+    assert any(not torch.equal(a, b) for a, b in zip(after, before, strict=True))
+    # the last of 4 epochs of the second call: (1 + cos(3 pi / 4)) / 2 of lr0
+    lr = clf._net.optimizer_.param_groups[0]["lr"]
+    assert lr == pytest.approx(0.01 * 0.5 * (1 + np.cos(3 * np.pi / 4)))
+    # partial_fit calls continue one schedule
+    clf.partial_fit(X, y)
+    assert clf._net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)
+
+
 def test_verbose_progress_bar(iris, capsys):
     X, y = iris
     _clf(max_iter=3, verbose=1, early_stopping=True).fit(X, y)

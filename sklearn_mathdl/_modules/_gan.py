@@ -23,8 +23,8 @@ class _GANModule(nn.Module):
         self,
         n_features,
         n_components,
-        generator_hidden_layer_sizes=(128, 128),
-        critic_hidden_layer_sizes=(128, 128),
+        generator_hidden_layer_sizes=(128, 128, 128),
+        critic_hidden_layer_sizes=(128, 128, 128),
         activation="relu",
         input_shape=None,
     ):
@@ -77,7 +77,9 @@ class _AdversarialStep:
     sums of both players' losses on the device (one transfer an epoch).
     """
 
-    def __init__(self, loss, *, n_critic=1, lipschitz=None, clip_value=0.01, gp_weight=10.0):
+    def __init__(
+        self, loss, *, n_critic=1, lipschitz=None, clip_value=0.01, gp_weight=1.0
+    ):
         self.loss = loss
         self.n_critic = int(n_critic)
         self.lipschitz = lipschitz
@@ -128,9 +130,9 @@ class _AdversarialStep:
             if self.lipschitz == "gradient_penalty":
                 loss = loss + self.gp_weight * penalty
         else:  # -log sigma(f(x)) - log(1 - sigma(f(G(z))))
-            data_loss = _weighted_mean(F.softplus(-real_out), w) + F.softplus(
-                fake_out
-            ).mean()
+            data_loss = (
+                _weighted_mean(F.softplus(-real_out), w) + F.softplus(fake_out).mean()
+            )
             loss = data_loss
         return loss, data_loss
 
@@ -162,9 +164,7 @@ class _AdversarialStep:
         critic_params = list(module.critic.parameters())
         weight = X.shape[0] if w is None else w.sum()
         loss, data_loss = self._critic_loss(net, X, w)
-        total = self._update(
-            net, net.second_optimizer_, loss, critic_params, weight
-        )
+        total = self._update(net, net.second_optimizer_, loss, critic_params, weight)
         if self.lipschitz == "clip":
             with torch.no_grad():
                 for p in critic_params:
