@@ -28,6 +28,7 @@ Fit seconds and seconds per epoch go beside each score; torch uses 1 thread.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import ast
 import platform
 import time
 import warnings
@@ -55,23 +56,23 @@ N_SAMPLES = 2000
 DATA = ("ring", "moons", "swiss_roll", "digits")
 
 
-def _models(quick):
+def _models(quick, seed=0):
     budget = {"max_iter": 5} if quick else {}
     return {
         "VariationalAutoencoder": lambda: VariationalAutoencoder(
-            random_state=0, **budget
+            random_state=seed, **budget
         ),
         "GenerativeAdversarialNetwork": lambda: GenerativeAdversarialNetwork(
-            random_state=0, **budget
+            random_state=seed, **budget
         ),
         "GAN (minimax)": lambda: GenerativeAdversarialNetwork(
-            loss="minimax", random_state=0, **budget
+            loss="minimax", random_state=seed, **budget
         ),
-        "WassersteinGAN": lambda: WassersteinGAN(random_state=0, **budget),
+        "WassersteinGAN": lambda: WassersteinGAN(random_state=seed, **budget),
         "WassersteinGAN (clip)": lambda: WassersteinGAN(
-            lipschitz="clip", random_state=0, **budget
+            lipschitz="clip", random_state=seed, **budget
         ),
-        "GaussianMixture(10)": lambda: GaussianMixture(10, random_state=0),
+        "GaussianMixture(10)": lambda: GaussianMixture(10, random_state=seed),
         "KernelDensity(scott)": lambda: KernelDensity(bandwidth="scott"),
     }
 
@@ -113,13 +114,32 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--models", nargs="*")
     parser.add_argument("--data", nargs="*", default=list(DATA))
+    parser.add_argument("--seed", type=int, default=0, help="random_state")
+    parser.add_argument("--set", nargs="*", help="name=value overrides of ours")
     parser.add_argument(
         "--out",
         default=str(Path(__file__).with_name("results_generative_cpu.md")),
     )
     args = parser.parse_args()
     torch.set_num_threads(1)
-    models = _models(args.quick)
+    models = _models(args.quick, args.seed)
+    if args.set:
+        # --set name=value ...: override parameters of our models (the tuning
+        # runs the user guide cites), e.g. --set gp_weight=10
+        overrides = {}
+        for item in args.set:
+            key, value = item.split("=", 1)
+            overrides[key] = ast.literal_eval(value)
+
+        def with_overrides(make):
+            def build():
+                model = make()
+                keys = set(model.get_params()) & set(overrides)
+                return model.set_params(**{k: overrides[k] for k in keys})
+
+            return build
+
+        models = {k: with_overrides(v) for k, v in models.items()}
     if args.models:
         models = {k: v for k, v in models.items() if k in args.models}
     rows = []
@@ -149,9 +169,13 @@ def main():
         "1 torch thread)",
         "",
         f"Command: `python benchmarks/bench_generative.py"
-        f"{' --quick' if args.quick else ''}`",
+        f"{' --quick' if args.quick else ''}"
+        f"{' --data ' + ' '.join(args.data) if args.data != list(DATA) else ''}"
+        f"{' --models ' + ' '.join(map(repr, args.models)) if args.models else ''}"
+        f"{' --seed ' + str(args.seed) if args.seed else ''}"
+        f"{' --set ' + ' '.join(args.set) if args.set else ''}`",
         "",
-        "Default parameters (random_state=0) on standardized training rows; "
+        f"Default parameters (random_state={args.seed}) on standardized training rows; "
         f"{N_SAMPLES} samples scored against held-out data.",
         "",
         "| data | model | score | fit s | ms / epoch |",

@@ -18,6 +18,7 @@ from scipy.special import expit, log_expit, log_softmax, softmax, xlogy
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
@@ -1285,6 +1286,14 @@ def _regression_r2(y_pred, y, w):
         ss_tot > 0, 1 - ss_res / ss_tot.clamp_min(1e-30), (ss_res == 0).float()
     )
     return r2.mean()
+
+
+def _latent_draws(n_samples, n_components, random_state):
+    """``n_samples`` draws of N(0, I_n_components) (float32), for ``sample``."""
+    if not isinstance(n_samples, Integral) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+    Z = check_random_state(random_state).standard_normal((n_samples, n_components))
+    return np.ascontiguousarray(Z, dtype=np.float32)
 
 
 def _checked_sample_weight(sample_weight, X):

@@ -18,6 +18,7 @@ from sklearn_mathdl._base import (
     _BaseTorchEstimator,
     _checked_sample_weight,
     _epochs_for,
+    _latent_draws,
 )
 from sklearn_mathdl._engine import _SecondPlayer
 from sklearn_mathdl._modules import ACTIVATIONS
@@ -267,18 +268,8 @@ class _BaseGAN(_BaseTorchEstimator):
             Generated rows (float64).
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(
-                f"n_samples must be a positive integer, got {n_samples!r}."
-            )
-        Z = check_random_state(random_state).standard_normal(
-            (n_samples, self.n_components)
-        )
-        out = self._forward(
-            np.ascontiguousarray(Z, dtype=np.float32),
-            fn=lambda m, z: m.generator(z),
-            prepare=False,
-        )
+        Z = _latent_draws(n_samples, self.n_components, random_state)
+        out = self._forward(Z, fn=lambda m, z: m.generator(z), prepare=False)
         return out.astype(np.float64)
 
     def score(self, X, y=None):
@@ -337,8 +328,10 @@ class GenerativeAdversarialNetwork(_BaseGAN):
     n_components : int, default=2
         Dimension of the latent noise z.
 
-    generator_hidden_layer_sizes : tuple of int, default=(128, 128, 128)
-        Hidden widths of the generator.
+    generator_hidden_layer_sizes : tuple of int, default=(128, 128, 128, 128)
+        Hidden widths of the generator (one layer more than the second
+        player's: a continuous map of connected noise onto separated modes
+        must be steep between them, see the :ref:`User Guide <gan>`).
 
     discriminator_hidden_layer_sizes : tuple of int, default=(128, 128, 128)
         Hidden widths of the discriminator.
@@ -508,7 +501,7 @@ class GenerativeAdversarialNetwork(_BaseGAN):
         self,
         n_components=2,
         *,
-        generator_hidden_layer_sizes=(128, 128, 128),
+        generator_hidden_layer_sizes=(128, 128, 128, 128),
         discriminator_hidden_layer_sizes=(128, 128, 128),
         activation="relu",
         loss="non_saturating",
@@ -584,8 +577,10 @@ class WassersteinGAN(_BaseGAN):
     n_components : int, default=2
         Dimension of the latent noise z.
 
-    generator_hidden_layer_sizes : tuple of int, default=(128, 128, 128)
-        Hidden widths of the generator.
+    generator_hidden_layer_sizes : tuple of int, default=(128, 128, 128, 128)
+        Hidden widths of the generator (one layer more than the second
+        player's: a continuous map of connected noise onto separated modes
+        must be steep between them, see the :ref:`User Guide <gan>`).
 
     critic_hidden_layer_sizes : tuple of int, default=(128, 128, 128)
         Hidden widths of the critic.
@@ -604,12 +599,12 @@ class WassersteinGAN(_BaseGAN):
     clip_value : float, default=0.01
         Bound of the critic's weights under ``lipschitz="clip"``.
 
-    gp_weight : float, default=1.0
+    gp_weight : float, default=0.1
         Weight lambda of the gradient penalty under
-        ``lipschitz="gradient_penalty"``. Gulrajani et al. use 10 for images;
-        on standardized tabular data 10 held the critic's slope so firmly
-        that the generator could not separate narrow modes (see the
-        :ref:`User Guide <gan>`).
+        ``lipschitz="gradient_penalty"``. Gulrajani et al. use 10 for images
+        and 0.1 for their 2-D toy sets; on standardized tabular data 10 held
+        the critic's slope so firmly that the generator could not separate
+        narrow modes (see the :ref:`User Guide <gan>`).
 
     n_critic : int, default=5
         Critic steps per generator step (each on its own mini-batch).
@@ -768,12 +763,12 @@ class WassersteinGAN(_BaseGAN):
         self,
         n_components=2,
         *,
-        generator_hidden_layer_sizes=(128, 128, 128),
+        generator_hidden_layer_sizes=(128, 128, 128, 128),
         critic_hidden_layer_sizes=(128, 128, 128),
         activation="relu",
         lipschitz="gradient_penalty",
         clip_value=0.01,
-        gp_weight=1.0,
+        gp_weight=0.1,
         n_critic=5,
         input_shape=None,
         optimizer="auto",

@@ -15,7 +15,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
-from sklearn_mathdl._base import _BaseTorchEstimator, _checked_sample_weight
+from sklearn_mathdl._base import (
+    _BaseTorchEstimator,
+    _checked_sample_weight,
+    _latent_draws,
+)
 from sklearn_mathdl._modules import ACTIVATIONS
 from sklearn_mathdl._modules._vae import (
     LOG_2PI,
@@ -588,14 +592,8 @@ class VariationalAutoencoder(
             for draws of x itself).
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(
-                f"n_samples must be a positive integer, got {n_samples!r}."
-            )
-        Z = check_random_state(random_state).standard_normal(
-            (n_samples, self.n_components)
-        )
-        return self.inverse_transform(Z.astype(np.float32)).astype(np.float64)
+        Z = _latent_draws(n_samples, self.n_components, random_state)
+        return self.inverse_transform(Z).astype(np.float64)
 
     def score_samples(self, X):
         """Estimate log p(x) of each sample (importance-weighted ELBO).

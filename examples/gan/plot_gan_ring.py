@@ -7,10 +7,10 @@ The ring of 8 Gaussians (radius 2, standard deviation 0.02) is the standard test
 of mode collapse (the book's section 15.4). Every model is fitted with its
 default parameters on 2,000 standardized points and draws 2,000 samples. The
 minimax GAN, whose generator loss saturates where the discriminator rejects its
-samples, collapses onto a few modes; the non-saturating GAN and the Wasserstein
-GAN (gradient penalty) cover all eight; the VAE covers the ring but blurs it,
-its Gaussian decoder spreading mass between the modes. Below the samples: both
-players' losses, and the WGAN critic's estimate of the Wasserstein-1 distance.
+samples, drops modes; the non-saturating GAN and the Wasserstein GAN (gradient
+penalty) cover all eight; the VAE's decoder means blur the ring, spreading the
+mass between the modes. Below the samples: both players' losses, and the WGAN
+critic's estimate of the Wasserstein-1 distance.
 """
 
 # Authors: The sklearn_mathdl developers

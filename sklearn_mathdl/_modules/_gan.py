@@ -23,7 +23,7 @@ class _GANModule(nn.Module):
         self,
         n_features,
         n_components,
-        generator_hidden_layer_sizes=(128, 128, 128),
+        generator_hidden_layer_sizes=(128, 128, 128, 128),
         critic_hidden_layer_sizes=(128, 128, 128),
         activation="relu",
         input_shape=None,
@@ -78,7 +78,7 @@ class _AdversarialStep:
     """
 
     def __init__(
-        self, loss, *, n_critic=1, lipschitz=None, clip_value=0.01, gp_weight=1.0
+        self, loss, *, n_critic=1, lipschitz=None, clip_value=0.01, gp_weight=0.1
     ):
         self.loss = loss
         self.n_critic = int(n_critic)
