@@ -271,3 +271,14 @@ def test_failed_partial_fit_keeps_the_model(cls, monkeypatch):
     assert est.n_iter_ == 1
     est.partial_fit(X)
     assert est.n_iter_ == 2
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("cls", [GenerativeAdversarialNetwork, WassersteinGAN])
+def test_fit_and_sample_on_cuda(cls):
+    X, _ = make_moons(300, noise=0.05, random_state=0)
+    est = cls(max_iter=10, device="cuda", random_state=0).fit(X)
+    assert next(est.generator_.parameters()).is_cuda
+    S = est.sample(7, random_state=0)
+    assert isinstance(S, np.ndarray) and S.shape == (7, 2)
+    assert np.isfinite(est.score(X))
