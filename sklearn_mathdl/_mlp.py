@@ -3,7 +3,7 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
@@ -15,7 +15,7 @@ from sklearn_mathdl._base import (
     _BaseTorchRegressor,
 )
 from sklearn_mathdl._modules import ACTIVATIONS, _MLPModule
-from sklearn_mathdl._modules._mlp import INITS
+from sklearn_mathdl._modules._mlp import INITS, scaling_lr_factor
 from sklearn_mathdl.utils._compat import Interval, StrOptions
 from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 
@@ -150,8 +150,8 @@ class _MLPMixin:
         return "lbfgs"
 
     def _lr_scale(self):
-        if self.scaling == "mean_field" and self.optimizer == "sgd":
-            return float(self._hidden_sizes()[0])
+        if self.scaling not in ("standard", "ntk") and self.optimizer == "sgd":
+            return scaling_lr_factor(self.scaling, self._hidden_sizes()[0])
         return 1.0
 
 
@@ -177,7 +177,7 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         Activation function of the hidden layers ("logistic", scikit-learn's
         name, is "sigmoid").
 
-    scaling : {"standard", "ntk", "mean_field"}, default="standard"
+    scaling : {"standard", "ntk", "mean_field"} or float, default="standard"
         Parameterization. "standard": PyTorch layers with Glorot-uniform
         initialization. "ntk": every layer computes ``W h / sqrt(fan_in) + b``
         with W, b ~ N(0, 1), readout included: as the width N grows,
@@ -188,7 +188,11 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         ``learning_rate_init * N`` (Mei, Montanari and Nguyen 2018), so
         features move O(1) and the training curve is width-independent. The
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
-        scales themselves and get no multiplier.
+        scales themselves and get no multiplier. A float gamma in [1/2, 1]
+        (one hidden layer) is the family between them that the book's section
+        20.6 studies: readout ``a.h / N^gamma`` (no bias) and, with "sgd", the
+        step ``learning_rate_init * N^(2 gamma - 1)``; hidden weights move like
+        N^(gamma - 1). 0.5 is "ntk" and 1 is "mean_field".
 
     init : {"glorot", "he", "lecun", "ntk", "torch"}, default="glorot"
         Law of the initial weights and biases with ``scaling="standard"`` (the
@@ -417,7 +421,10 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
+        "scaling": [
+            StrOptions({"standard", "ntk", "mean_field"}),
+            Interval(Real, 0.5, 1, closed="both"),
+        ],
         "init": [StrOptions(set(INITS))],
     }
 
@@ -526,7 +533,7 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         Activation function of the hidden layers ("logistic", scikit-learn's
         name, is "sigmoid").
 
-    scaling : {"standard", "ntk", "mean_field"}, default="standard"
+    scaling : {"standard", "ntk", "mean_field"} or float, default="standard"
         Parameterization. "standard": PyTorch layers with Glorot-uniform
         initialization. "ntk": every layer computes ``W h / sqrt(fan_in) + b``
         with W, b ~ N(0, 1), readout included: as the width N grows,
@@ -537,7 +544,11 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         ``learning_rate_init * N`` (Mei, Montanari and Nguyen 2018), so
         features move O(1) and the training curve is width-independent. The
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
-        scales themselves and get no multiplier.
+        scales themselves and get no multiplier. A float gamma in [1/2, 1]
+        (one hidden layer) is the family between them that the book's section
+        20.6 studies: readout ``a.h / N^gamma`` (no bias) and, with "sgd", the
+        step ``learning_rate_init * N^(2 gamma - 1)``; hidden weights move like
+        N^(gamma - 1). 0.5 is "ntk" and 1 is "mean_field".
 
     init : {"glorot", "he", "lecun", "ntk", "torch"}, default="glorot"
         Law of the initial weights and biases with ``scaling="standard"`` (the
@@ -770,7 +781,10 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [tuple, list, Integral],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "scaling": [StrOptions({"standard", "ntk", "mean_field"})],
+        "scaling": [
+            StrOptions({"standard", "ntk", "mean_field"}),
+            Interval(Real, 0.5, 1, closed="both"),
+        ],
         "loss": [StrOptions({"squared_error", "poisson"})],
         "init": [StrOptions(set(INITS))],
     }

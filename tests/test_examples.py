@@ -24,6 +24,7 @@ SLOW = {
     "plot_digits_cnn.py",
     "plot_batched_search.py",
     "plot_gan_ring.py",
+    "plot_gamma_scaling.py",
 }
 
 

@@ -135,3 +135,53 @@ def test_wide_network_trained_by_gd_matches_ntk_regression():
         )
     assert gaps[4096] < gaps[256]
     assert gaps[4096] < 0.05
+
+
+# ---------------------------------------------------- between the regimes
+@pytest.mark.parametrize("gamma, name", [(0.5, "ntk"), (1.0, "mean_field")])
+def test_gamma_at_the_ends_is_the_named_scaling(data, gamma, name):
+    X, y = data
+    a = _gd(gamma, 64, steps=20).fit(X, y)
+    b = _gd(name, 64, steps=20).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    assert a._net.optimizer_.param_groups[0]["lr"] == pytest.approx(
+        b._net.optimizer_.param_groups[0]["lr"]
+    )
+
+
+def test_gamma_output_at_init_scales_like_width_to_half_minus_gamma(data):
+    """f = N^-gamma sum_i a_i h_i with independent N(0, 1) a_i: Var f = N^(1 - 2
+    gamma) E h^2, so the std ratio of widths 64 and 4096 is 64^(gamma - 1/2)."""
+    X, _ = data
+    Xt = torch.from_numpy(X)
+    gamma = 0.75
+    stds = {}
+    for N in (64, 4096):
+        est = _gd(gamma, N, steps=1).fit(X, X[:, 0])
+        outs = []
+        for seed in range(8):
+            with torch_seed(seed, torch.device("cpu")), torch.no_grad():
+                outs.append(est._build_module(10, 1)(Xt).std().item())
+        stds[N] = np.mean(outs)
+    assert stds[64] / stds[4096] == pytest.approx(64**0.25, rel=0.3)
+
+
+def test_gamma_features_move_like_width_to_gamma_minus_one(data):
+    """One step moves a hidden weight by eta N^(2 gamma - 1) N^-gamma = eta
+    N^(gamma - 1) (times O(1) factors): x16 width is x16^(gamma - 1)."""
+    X, y = data
+    gamma = 0.75
+    change = {
+        N: _feature_change(_gd(gamma, N, steps=100).fit(X, y)) for N in (64, 1024)
+    }
+    assert change[1024] / change[64] == pytest.approx(16 ** (gamma - 1), rel=0.3)
+    lr = _gd(gamma, 100, steps=1).fit(X, y)._net.optimizer_.param_groups[0]["lr"]
+    assert lr == pytest.approx(0.5 * 100 ** (2 * gamma - 1))
+
+
+def test_gamma_is_validated(data):
+    X, y = data
+    with pytest.raises(ValueError, match="scaling"):
+        MLPRegressor(scaling=0.3).fit(X, y)
+    with pytest.raises(ValueError, match="one hidden layer"):
+        MLPRegressor(hidden_layer_sizes=(8, 8), scaling=0.75).fit(X, y)

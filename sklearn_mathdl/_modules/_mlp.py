@@ -74,6 +74,34 @@ def initialize(module, init, activation="relu"):
                 layer.bias.zero_()
 
 
+def _named_scaling(scaling):
+    """A float gamma at an end of [1/2, 1] is the named scaling there: 1/2 is
+    "ntk" (readout a.h / sqrt(N) + b), 1 is "mean_field" (a.h / N)."""
+    if isinstance(scaling, str):
+        return scaling
+    if float(scaling) == 0.5:
+        return "ntk"
+    if float(scaling) == 1.0:
+        return "mean_field"
+    return float(scaling)
+
+
+def scaling_lr_factor(scaling, width):
+    """The SGD step's width factor of a one-hidden-layer scaling: N^(2 gamma - 1).
+
+    With readout a.h / N^gamma, one step of size eta moves the output by about
+    eta N^(1 - 2 gamma): the factor keeps that O(1) at every width (1 for the
+    NTK's gamma = 1/2, N for mean field). Yu and Spiliopoulos write the same
+    dynamics as steps eta / N^(2 - 2 gamma) with time rescaled by N.
+    """
+    scaling = _named_scaling(scaling)
+    if scaling == "mean_field":
+        return float(width)
+    if isinstance(scaling, str):
+        return 1.0
+    return float(width) ** (2.0 * scaling - 1.0)
+
+
 class _ScaledLinear(nn.Module):
     """Affine map with N(0, 1) parameters and explicit scales.
 
@@ -125,15 +153,16 @@ class _MLPModule(nn.Module):
         init="glorot",
     ):
         super().__init__()
+        scaling = _named_scaling(scaling)
         if scaling != "standard" and init != "glorot":
             raise ValueError(
                 f"init={init!r} applies to scaling='standard'; scaling={scaling!r} "
                 "draws its parameters from N(0, 1) and scales them in the forward "
                 "pass. Leave init at its default or use scaling='standard'."
             )
-        if scaling == "mean_field" and len(hidden_layer_sizes) != 1:
+        if scaling not in ("standard", "ntk") and len(hidden_layer_sizes) != 1:
             raise ValueError(
-                "scaling='mean_field' is defined for one hidden layer; got "
+                f"scaling={scaling!r} is defined for one hidden layer; got "
                 f"hidden_layer_sizes={tuple(hidden_layer_sizes)}."
             )
         layers = []
@@ -146,6 +175,8 @@ class _MLPModule(nn.Module):
                 return _ScaledLinear(n_in, n_out, 1.0 / math.sqrt(n_in), 1.0)
             if scaling == "mean_field":  # a.h / N, no bias
                 return _ScaledLinear(n_in, n_out, 1.0 / n_in)
+            if not isinstance(scaling, str):  # a.h / N^gamma, no bias
+                return _ScaledLinear(n_in, n_out, float(n_in) ** -float(scaling))
             # a.h / sqrt(N) + b, as google/neural-tangents' NTK parameterization
             return _ScaledLinear(n_in, n_out, 1.0 / math.sqrt(n_in), 1.0)
 
