@@ -25,6 +25,7 @@ SLOW = {
     "plot_batched_search.py",
     "plot_gan_ring.py",
     "plot_gamma_scaling.py",
+    "plot_mean_field_clt.py",
 }
 
 
