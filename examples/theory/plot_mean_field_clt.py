@@ -62,9 +62,8 @@ for width in widths:
 limit = outputs[widths[-1]].mean(axis=0)
 spread = {N: np.sqrt(np.mean((outputs[N] - limit) ** 2)) for N in widths}
 for N in widths:
-    print(
-        f"N={N:5d}: spread {spread[N]:.4f}, sqrt(N) * spread {np.sqrt(N) * spread[N]:.3f}"
-    )
+    rescaled = np.sqrt(N) * spread[N]
+    print(f"N={N:5d}: spread {spread[N]:.4f}, sqrt(N) * spread {rescaled:.3f}")
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
