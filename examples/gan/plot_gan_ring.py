@@ -8,9 +8,10 @@ of mode collapse (the book's section 15.4). Every model is fitted with its
 default parameters on 2,000 standardized points and draws 2,000 samples. The
 minimax GAN, whose generator loss saturates where the discriminator rejects its
 samples, drops modes; the non-saturating GAN and the Wasserstein GAN (gradient
-penalty) cover all eight; the VAE's decoder means blur the ring, spreading the
-mass between the modes. Below the samples: both players' losses, and the WGAN
-critic's estimate of the Wasserstein-1 distance.
+penalty) cover all eight. The default VAE explains most of the ring by its
+decoder's learned noise: its samples, the decoder means at prior draws, sit near
+the centre. Below the samples: both players' losses, and the WGAN critic's
+estimate of the Wasserstein-1 distance.
 """
 
 # Authors: The sklearn_mathdl developers
@@ -44,8 +45,8 @@ for name, model in models.items():
     samples[name] = scaler.inverse_transform(model.sample(2000, random_state=1))
 
 # %%
-# Samples (orange) over the data (grey), with the modes covered and the share
-# of samples within 3 standard deviations of a mode.
+# Top: samples (orange) over the data (grey), with the modes covered and the
+# share of samples within 3 standard deviations of a mode.
 fig, axes = plt.subplots(2, 4, figsize=(14, 7))
 for ax, (name, S) in zip(axes[0], samples.items(), strict=True):
     n_modes, good, _ = mode_coverage(S, ring_centers(), 3 * RING_STD)
@@ -54,9 +55,8 @@ for ax, (name, S) in zip(axes[0], samples.items(), strict=True):
     ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal")
     ax.set_title(f"{name}\n{n_modes}/8 modes, {100 * good:.0f} % high quality")
 
-# %%
-# Loss curves, one value per epoch: at the game's optimum the discriminator's
-# loss is log 4 (it can no longer tell real from generated rows).
+# Below: loss curves, one value per epoch. At the game's optimum the
+# discriminator's loss is log 4 (it can no longer tell real from generated rows).
 for ax, name in zip(axes[1][:2], list(models)[:2], strict=True):
     gan = models[name]
     ax.plot(gan.discriminator_loss_curve_, label="discriminator")
