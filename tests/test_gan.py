@@ -282,3 +282,21 @@ def test_fit_and_sample_on_cuda(cls):
     S = est.sample(7, random_state=0)
     assert isinstance(S, np.ndarray) and S.shape == (7, 2)
     assert np.isfinite(est.score(X))
+
+
+def test_sample_weight_removes_rows_from_the_game():
+    """Rows of weight 0 are not data: with the right blob weighted out, the
+    generator's samples come from the left one."""
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(-2, 0.3, (300, 1)), rng.normal(2, 0.3, (300, 1))])
+    w = np.r_[np.ones(300), np.zeros(300)]
+    est = GenerativeAdversarialNetwork(max_iter=100, random_state=0)
+    S = est.fit(X, sample_weight=w).sample(2000, random_state=0)
+    assert np.mean(S < 0) > 0.95
+    assert abs(np.median(S) + 2) < 0.3
+
+
+def test_verbose_shows_a_progress_bar(capsys):
+    X, _ = make_moons(100, random_state=0)
+    WassersteinGAN(max_iter=3, verbose=1, random_state=0).fit(X)
+    assert "epoch" in capsys.readouterr().err
