@@ -816,7 +816,11 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         net._step = self._training_step()
         return net, monitor, saved
 
-    def _optimizer_setup(self, plan):
+    def _lr_factors(self, module):
+        """Per-parameter step factors ``{name: factor}`` (None: one step size)."""
+        return None
+
+    def _optimizer_setup(self, plan, module):
         """Class, keyword arguments and first learning rate of the optimizer."""
         name = plan.optimizer
         optimizer_kwargs = self._make_optimizer_kwargs(name)
@@ -831,11 +835,19 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         # L-BFGS: learning_rate_init and the schedule do not apply (as in
         # scikit-learn); its strong-Wolfe line search starts from a unit step
         lr0 = 1.0 if name in _FULL_BATCH else self.learning_rate_init * self._lr_scale()
+        factors = None if name in _FULL_BATCH else self._lr_factors(module)
+        if factors:
+            # one parameter group per parameter, its step lr0 * factor; the
+            # schedule scales each group's step by its factor (lr_factor)
+            optimizer_kwargs["param_groups"] = [
+                (pname, {"lr": lr0 * f, "lr_factor": f})
+                for pname, f in factors.items()
+            ]
         return cls, optimizer_kwargs, lr0
 
     def _switch_optimizer(self, net, plan):
         """Give a fitted net a fresh optimizer of another kind (its weights stay)."""
-        cls, kwargs, lr0 = self._optimizer_setup(plan)
+        cls, kwargs, lr0 = self._optimizer_setup(plan, net.module_)
         _replace_optimizer_attrs(
             net,
             {
@@ -875,8 +887,8 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
 
     def _build_net(self, plan, n_outputs):
         """A new module, optimizer, stopping rule and schedule in a skorch net."""
-        cls, optimizer_kwargs, lr0 = self._optimizer_setup(plan)
         module = self._build_module(self.n_features_in_, n_outputs)
+        cls, optimizer_kwargs, lr0 = self._optimizer_setup(plan, module)
         if plan.optimizer == "newton":
             # a convex problem: start at 0, as scikit-learn's solvers do (from
             # random logits a nearly separable problem takes dozens of damped

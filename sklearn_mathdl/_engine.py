@@ -56,6 +56,7 @@ def _warm_up_optimizer(cls, kwargs, device):
     half-imported and every later fit in the process failing; here the
     import runs with Ctrl-C held until it has finished.
     """
+    kwargs = {k: v for k, v in kwargs.items() if k != "param_groups"}
     key = (cls, repr(sorted(kwargs.items())), device.type)
     if key in _WARM_OPTIMIZERS:
         return
@@ -834,7 +835,7 @@ class _LRSchedule(Callback):
     def _set(self, net, lr):
         self.lr_ = lr
         for group in net.optimizer_.param_groups:
-            group["lr"] = lr
+            group["lr"] = lr * group.get("lr_factor", 1.0)
         second = getattr(net, "_second_player", None)
         if second is not None:
             # the second player's step follows the same schedule from its own

@@ -15,7 +15,11 @@ from sklearn_mathdl._base import (
     _BaseTorchRegressor,
 )
 from sklearn_mathdl._modules import ACTIVATIONS, _MLPModule
-from sklearn_mathdl._modules._mlp import INITS, scaling_lr_factor
+from sklearn_mathdl._modules._mlp import (
+    INITS,
+    mean_field_lr_factors,
+    scaling_lr_factor,
+)
 from sklearn_mathdl.utils._compat import Interval, StrOptions
 from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 
@@ -149,10 +153,24 @@ class _MLPMixin:
             return "adam"
         return "lbfgs"
 
+    def _deep_mean_field(self):
+        return self.scaling == "mean_field" and len(self._hidden_sizes()) > 1
+
     def _lr_scale(self):
-        if self.scaling not in ("standard", "ntk") and self.optimizer == "sgd":
+        if (
+            self.scaling not in ("standard", "ntk")
+            and self.optimizer == "sgd"
+            and not self._deep_mean_field()
+        ):
             return scaling_lr_factor(self.scaling, self._hidden_sizes()[0])
         return 1.0
+
+    def _lr_factors(self, module):
+        """Deep mean field with SGD: a step factor per layer
+        (:func:`~sklearn_mathdl._modules._mlp.mean_field_lr_factors`)."""
+        if self._deep_mean_field() and self.optimizer == "sgd":
+            return mean_field_lr_factors(module)
+        return None
 
 
 class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
@@ -183,10 +201,13 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         with W, b ~ N(0, 1), readout included: as the width N grows,
         training stays in the lazy (kernel) regime of
         :func:`~sklearn_mathdl.kernels.ntk_kernel` with ``sigma_w=1``,
-        ``sigma_b=1``. "mean_field" (one hidden
-        layer only): readout ``a.h / N`` and, with ``optimizer="sgd"``, the step
-        ``learning_rate_init * N`` (Mei, Montanari and Nguyen 2018), so
-        features move O(1) and the training curve is width-independent. The
+        ``sigma_b=1``. "mean_field": readout ``a.h / N`` and, with
+        ``optimizer="sgd"``, the step ``learning_rate_init * N`` (Mei,
+        Montanari and Nguyen 2018), so features move O(1) and the training
+        curve is width-independent; with more hidden layers each one averages
+        the previous, ``W h / N_prev`` (Sirignano and Spiliopoulos 2022, the
+        book's section 20.5), and SGD's step is scaled per layer (N_1 for the
+        first, N_prev N for the others, N_L for the readout). The
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
         scales themselves and get no multiplier. A float gamma in [1/2, 1]
         (one hidden layer) is the family between them that the book's section
@@ -539,10 +560,13 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         with W, b ~ N(0, 1), readout included: as the width N grows,
         training stays in the lazy (kernel) regime of
         :func:`~sklearn_mathdl.kernels.ntk_kernel` with ``sigma_w=1``,
-        ``sigma_b=1``. "mean_field" (one hidden
-        layer only): readout ``a.h / N`` and, with ``optimizer="sgd"``, the step
-        ``learning_rate_init * N`` (Mei, Montanari and Nguyen 2018), so
-        features move O(1) and the training curve is width-independent. The
+        ``sigma_b=1``. "mean_field": readout ``a.h / N`` and, with
+        ``optimizer="sgd"``, the step ``learning_rate_init * N`` (Mei,
+        Montanari and Nguyen 2018), so features move O(1) and the training
+        curve is width-independent; with more hidden layers each one averages
+        the previous, ``W h / N_prev`` (Sirignano and Spiliopoulos 2022, the
+        book's section 20.5), and SGD's step is scaled per layer (N_1 for the
+        first, N_prev N for the others, N_L for the readout). The
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
         scales themselves and get no multiplier. A float gamma in [1/2, 1]
         (one hidden layer) is the family between them that the book's section

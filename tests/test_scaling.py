@@ -96,8 +96,8 @@ def test_learning_rate_rule():
         learning_rate_init=0.01,
     ).fit(X, X[:, 0])
     assert adam._net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.01)
-    with pytest.raises(ValueError, match="one hidden layer"):
-        MLPRegressor(hidden_layer_sizes=(8, 8), scaling="mean_field").fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="at least one hidden layer"):
+        MLPRegressor(hidden_layer_sizes=(), scaling="mean_field").fit(X, X[:, 0])
 
 
 def test_ntk_scaled_estimator_has_the_analytic_ntk():
@@ -185,3 +185,65 @@ def test_gamma_is_validated(data):
         MLPRegressor(scaling=0.3).fit(X, y)
     with pytest.raises(ValueError, match="one hidden layer"):
         MLPRegressor(hidden_layer_sizes=(8, 8), scaling=0.75).fit(X, y)
+
+
+# ------------------------------------------------------- deep mean field
+def test_deep_mean_field_step_factors():
+    """W_1: N_1; W_2: N_1 N_2 (its entries' gradients are O(1 / (N_1 N_2)));
+    readout: N_2; each group keeps its factor under a schedule."""
+    X = np.random.RandomState(0).randn(40, 3)
+    est = MLPRegressor(
+        hidden_layer_sizes=(30, 20),
+        scaling="mean_field",
+        optimizer="sgd",
+        momentum=0.0,
+        learning_rate_init=0.5,
+        learning_rate="invscaling",
+        power_t=0.0,  # a constant step, set through the schedule each batch
+        max_iter=2,
+        random_state=0,
+    ).fit(X, X[:, 0])
+    groups = est._net.optimizer_.param_groups
+    factors = sorted({g["lr_factor"] for g in groups})
+    assert factors == [20.0, 30.0, 600.0]
+    assert all(g["lr"] == pytest.approx(0.5 * g["lr_factor"]) for g in groups)
+    W2 = est.module_.layers[2]
+    assert W2.bias is None and W2.weight_scale == pytest.approx(1 / 30)
+
+
+def test_deep_mean_field_trains_alike_at_every_width(data):
+    """Every layer's weights move O(1) and the training curve does not depend
+    on the widths (the deterministic limit of Sirignano and Spiliopoulos)."""
+    X, y = data
+    fits = {}
+    for N in (32, 256):
+        fits[N] = MLPRegressor(
+            hidden_layer_sizes=(N, N),
+            scaling="mean_field",
+            optimizer="sgd",
+            momentum=0.0,
+            learning_rate_init=0.5,
+            batch_size=10**6,
+            max_iter=200,
+            alpha=0.0,
+            tol=0.0,
+            n_iter_no_change=10**6,
+            shuffle=False,
+            normalize_y=False,
+            random_state=0,
+        ).fit(X, y)
+    mse = {N: float(np.mean((e.predict(X) - y) ** 2)) for N, e in fits.items()}
+    change = {}
+    for N, est in fits.items():
+        m0 = _init_module(est)
+        change[N] = [
+            float((a.weight - b.weight).norm() / b.weight.norm())
+            for a, b in zip(
+                [m for m in est.module_.layers if hasattr(m, "weight")],
+                [m for m in m0.layers if hasattr(m, "weight")],
+                strict=True,
+            )
+        ]
+    assert abs(mse[32] - mse[256]) < 0.3 * mse[256], mse
+    for c32, c256 in zip(change[32], change[256], strict=True):
+        assert 0.5 < c256 / c32 < 2.0, change

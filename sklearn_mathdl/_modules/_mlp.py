@@ -102,6 +102,29 @@ def scaling_lr_factor(scaling, width):
     return float(width) ** (2.0 * scaling - 1.0)
 
 
+def mean_field_lr_factors(module):
+    """SGD step factors of the deep mean-field scaling, one per linear layer.
+
+    With ``h_1 = phi(W_1 x / sqrt(d) + b_1)``, ``h_l = phi(W_l h_(l-1) /
+    N_(l-1))`` and ``f = a.h_L / N_L``, the gradient of f with respect to an
+    entry of W_1 is O(1 / N_1), of W_l O(1 / (N_(l-1) N_l)) and of a O(1 / N_L):
+    these factors (N_1; N_(l-1) N_l; N_L) make every entry move O(1) per step
+    and the output O(eta), whatever the widths. One hidden layer: N for both
+    layers, the single multiplier of ``scaling_lr_factor``.
+    Returns ``{parameter name: factor}``.
+    """
+    linears = [
+        (name, m) for name, m in module.named_modules() if isinstance(m, _ScaledLinear)
+    ]
+    factors = {}
+    last = len(linears) - 1
+    for k, (name, m) in enumerate(linears):
+        factor = (m.in_features if k > 0 else 1) * (m.out_features if k < last else 1)
+        for pname, _ in m.named_parameters():
+            factors[f"{name}.{pname}"] = float(factor)
+    return factors
+
+
 class _ScaledLinear(nn.Module):
     """Affine map with N(0, 1) parameters and explicit scales.
 
@@ -160,17 +183,26 @@ class _MLPModule(nn.Module):
                 "draws its parameters from N(0, 1) and scales them in the forward "
                 "pass. Leave init at its default or use scaling='standard'."
             )
-        if scaling not in ("standard", "ntk") and len(hidden_layer_sizes) != 1:
+        if not isinstance(scaling, str) and len(hidden_layer_sizes) != 1:
             raise ValueError(
-                f"scaling={scaling!r} is defined for one hidden layer; got "
-                f"hidden_layer_sizes={tuple(hidden_layer_sizes)}."
+                f"scaling={scaling!r} (a float gamma) is defined for one hidden "
+                f"layer; got hidden_layer_sizes={tuple(hidden_layer_sizes)}."
+            )
+        if scaling == "mean_field" and not hidden_layer_sizes:
+            raise ValueError(
+                "scaling='mean_field' needs at least one hidden layer; got "
+                "hidden_layer_sizes=()."
             )
         layers = []
         width = n_features_in
 
-        def linear(n_in, n_out, readout=False):
+        def linear(n_in, n_out, readout=False, first=False):
             if scaling == "standard":
                 return nn.Linear(n_in, n_out)
+            if scaling == "mean_field" and not first and not readout:
+                # deep mean field (Sirignano and Spiliopoulos 2022): a hidden
+                # layer averages the previous one, W h / N_prev, no bias
+                return _ScaledLinear(n_in, n_out, 1.0 / n_in)
             if not readout:  # w.x / sqrt(fan_in) + b, w, b ~ N(0, 1)
                 return _ScaledLinear(n_in, n_out, 1.0 / math.sqrt(n_in), 1.0)
             if scaling == "mean_field":  # a.h / N, no bias
@@ -180,8 +212,8 @@ class _MLPModule(nn.Module):
             # a.h / sqrt(N) + b, as google/neural-tangents' NTK parameterization
             return _ScaledLinear(n_in, n_out, 1.0 / math.sqrt(n_in), 1.0)
 
-        for size in hidden_layer_sizes:
-            layers.append(linear(width, size))
+        for k, size in enumerate(hidden_layer_sizes):
+            layers.append(linear(width, size, first=k == 0))
             if batch_norm:
                 layers.append(nn.BatchNorm1d(size))
             layers.append(ACTIVATIONS[activation]())
