@@ -1,7 +1,7 @@
 """
-=====================================================
+===============================================
 Mode collapse: GANs, a WGAN and a VAE on a ring
-=====================================================
+===============================================
 
 The ring of 8 Gaussians (radius 2, standard deviation 0.02) is the standard test
 of mode collapse (the book's section 15.4). Every model is fitted with its

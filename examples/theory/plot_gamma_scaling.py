@@ -1,7 +1,7 @@
 """
-=========================================================
+===========================================================
 Between the NTK and mean field: test accuracy against gamma
-=========================================================
+===========================================================
 
 A one-hidden-layer network of width N with readout ``a.h / N^gamma`` interpolates
 between the NTK (lazy) scaling, gamma = 1/2, and the mean-field one, gamma = 1

@@ -1,7 +1,7 @@
 """
-=====================================================
+================================================
 Fluctuations around the mean-field limit (a CLT)
-=====================================================
+================================================
 
 In the mean-field scaling a one-hidden-layer network's output converges, as the
 width N grows, to a deterministic limit g_t(x) (the empirical measure of the
