@@ -49,7 +49,12 @@ from sklearn_mathdl import (
     VariationalAutoencoder,
     WassersteinGAN,
 )
-from sklearn_mathdl._datasets import RING_STD, generative, ring_centers
+from sklearn_mathdl._datasets import (
+    RING_STD,
+    digits_split,
+    generative,
+    ring_centers,
+)
 from sklearn_mathdl.metrics import maximum_mean_discrepancy, mode_coverage
 
 N_SAMPLES = 2000
@@ -147,13 +152,7 @@ def main():
         X, X_test = generative(data, N_SAMPLES)
         svc = None
         if data == "digits":
-            from sklearn.datasets import load_digits
-            from sklearn.model_selection import train_test_split
-
-            Xd, yd = load_digits(return_X_y=True)
-            X_tr, _, y_tr, _ = train_test_split(
-                Xd, yd, test_size=0.3, random_state=0, stratify=yd
-            )
+            X_tr, _, y_tr, _ = digits_split()  # the rows X holds
             # (scikit-learn 1.9's replacement of SVC(probability=True))
             svc = CalibratedClassifierCV(SVC(), ensemble=False).fit(X_tr, y_tr)
         for model, make in models.items():

@@ -210,6 +210,20 @@ def _stochastic_optimizer(estimator):
     return True
 
 
+def _check_optimizer_kwargs(name, kwargs, device, param, value):
+    """Warm up an optimizer ``name`` with ``kwargs`` (see _warm_up_optimizer); a
+    ValueError that names the parameter ``param`` (set to ``value``) when torch
+    refuses them."""
+    cls = _OPTIMIZERS[name]
+    try:
+        _warm_up_optimizer(cls, kwargs, device)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise ValueError(
+            f"{param}={value!r} is not accepted by torch.optim.{cls.__name__} "
+            f"(optimizer={name!r}): {exc}"
+        ) from None
+
+
 def _save_training_state(net):
     """What a continued fit changes: weights, optimizer (its kind, the object and
     its state), history, callbacks."""
@@ -224,12 +238,7 @@ def _save_training_state(net):
             for k, v in vars(net).items()
             if k.startswith("optimizer__") or k in ("optimizer", "lr")
         },
-        "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
-        "second_optimizer": (
-            None
-            if net._second_player is None
-            else copy.deepcopy(net.second_optimizer_.state_dict())
-        ),
+        "optimizers": [copy.deepcopy(o.state_dict()) for o in net.optimizers()],
         "history": len(net.history),
         "callbacks": [(cb, dict(vars(cb))) for _, cb in net.callbacks_],
     }
@@ -249,9 +258,8 @@ def _restore_training_state(net, saved):
     _replace_optimizer_attrs(net, saved["optimizer_attrs"])
     net.optimizer_ = saved["optimizer_obj"]
     net._optimizer_kind = saved["optimizer_kind"]
-    net.optimizer_.load_state_dict(saved["optimizer"])
-    if saved["second_optimizer"] is not None:
-        net.second_optimizer_.load_state_dict(saved["second_optimizer"])
+    for optimizer, state in zip(net.optimizers(), saved["optimizers"], strict=True):
+        optimizer.load_state_dict(state)
     del net.history[saved["history"] :]
     for cb, attrs in saved["callbacks"]:
         vars(cb).clear()
@@ -825,13 +833,13 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         name = plan.optimizer
         optimizer_kwargs = self._make_optimizer_kwargs(name)
         cls = _OPTIMIZERS[name]
-        try:
-            _warm_up_optimizer(cls, optimizer_kwargs, self._device)
-        except (TypeError, ValueError, RuntimeError) as exc:
-            raise ValueError(
-                f"optimizer_params={self.optimizer_params!r} is not accepted by "
-                f"torch.optim.{cls.__name__} (optimizer={name!r}): {exc}"
-            ) from None
+        _check_optimizer_kwargs(
+            name,
+            optimizer_kwargs,
+            self._device,
+            "optimizer_params",
+            self.optimizer_params,
+        )
         # L-BFGS: learning_rate_init and the schedule do not apply (as in
         # scikit-learn); its strong-Wolfe line search starts from a unit step
         lr0 = 1.0 if name in _FULL_BATCH else self.learning_rate_init * self._lr_scale()
@@ -840,8 +848,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             # one parameter group per parameter, its step lr0 * factor; the
             # schedule scales each group's step by its factor (lr_factor)
             optimizer_kwargs["param_groups"] = [
-                (pname, {"lr": lr0 * f, "lr_factor": f})
-                for pname, f in factors.items()
+                (pname, {"lr": lr0 * f, "lr_factor": f}) for pname, f in factors.items()
             ]
         return cls, optimizer_kwargs, lr0
 

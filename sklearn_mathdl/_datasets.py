@@ -183,17 +183,21 @@ def swiss_roll_2d(n, *, noise=0.25, random_state=None):
     return X[:, [0, 2]]
 
 
+def digits_split(random_state=0):
+    """The digits' stratified 70/30 split: X, X_test, y, y_test (the
+    generative suite's digits; its labels train the benchmark's classifier)."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X, y, test_size=0.3, random_state=random_state, stratify=y)
+
+
 def generative(name, n=2000, random_state=0):
     """(training rows, held-out rows) of a generative data set: "ring", "moons"
     (noise 0.05), "swiss_roll" (2-D) or "digits" (8 x 8 images, flat)."""
     if name == "digits":
-        from sklearn.datasets import load_digits
-        from sklearn.model_selection import train_test_split
-
-        X, y = load_digits(return_X_y=True)
-        X, X_test = train_test_split(
-            X, test_size=0.3, random_state=random_state, stratify=y
-        )
+        X, X_test, _, _ = digits_split(random_state)
         return X, X_test
     if name == "ring":
         draw = ring_of_gaussians

@@ -429,6 +429,10 @@ class _SkorchNet(NeuralNet):
             self.second_optimizer_ = second.optimizer(
                 self._second_params(), lr=second.lr, **second.kwargs
             )
+            # the schedule scales every group's step by its factor: the second
+            # player's follows the schedule from its own first step
+            for group in self.second_optimizer_.param_groups:
+                group["lr_factor"] = second.lr / self.lr
         return self
 
     def optimizers(self):
@@ -605,15 +609,23 @@ class _SkorchNet(NeuralNet):
         self.optimizer_.zero_grad(set_to_none=True)
         y_pred = forward(X)
         loss = self.get_loss(y_pred, y, X=X, training=True)
-        loss.backward()
         data_loss = loss.detach()
+        return self._backward(loss, _batch_weight(y)), data_loss, y_pred
+
+    def _backward(self, loss, weight, params=None):
+        """Backpropagate ``loss``, add the penalties' gradients and clip, on
+        ``params`` (one player's) or all of the module's; returns the loss
+        with the penalties' value (detached)."""
+        loss.backward()
+        total = loss.detach()
         if self._l2 > 0 or self._l1 > 0:
-            loss = self._add_penalties(loss, _batch_weight(y))
+            total = self._add_penalties(total, weight, params)
         if self._max_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(
-                self.module_.parameters(), self._max_grad_norm
+                self.module_.parameters() if params is None else params,
+                self._max_grad_norm,
             )
-        return loss, data_loss, y_pred
+        return total
 
     def _lbfgs_step(self, X, y):
         """One L-BFGS iteration on the full batch: the line search evaluates
@@ -834,14 +846,9 @@ class _LRSchedule(Callback):
 
     def _set(self, net, lr):
         self.lr_ = lr
-        for group in net.optimizer_.param_groups:
-            group["lr"] = lr * group.get("lr_factor", 1.0)
-        second = getattr(net, "_second_player", None)
-        if second is not None:
-            # the second player's step follows the same schedule from its own
-            # first learning rate
-            for group in net.second_optimizer_.param_groups:
-                group["lr"] = second.lr * lr / self.lr0
+        for optimizer in net.optimizers():
+            for group in optimizer.param_groups:
+                group["lr"] = lr * group.get("lr_factor", 1.0)
 
     def on_batch_begin(self, net, batch=None, training=False, **kwargs):
         if training and self.kind == "invscaling":

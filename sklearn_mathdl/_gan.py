@@ -16,6 +16,7 @@ from sklearn_mathdl import distributed as _distributed
 from sklearn_mathdl._base import (
     _OPTIMIZERS,
     _BaseTorchEstimator,
+    _check_optimizer_kwargs,
     _checked_sample_weight,
     _epochs_for,
     _latent_draws,
@@ -150,13 +151,9 @@ class _BaseGAN(_BaseTorchEstimator):
         kwargs = self._make_optimizer_kwargs(
             name, self.optimizer_params if user is None else user
         )
-        try:
-            _OPTIMIZERS[name]([torch.zeros(1, requires_grad=True)], lr=1e-3, **kwargs)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{self._second}_optimizer_params={user!r} is not accepted by "
-                f"torch.optim.{_OPTIMIZERS[name].__name__}: {exc}"
-            ) from None
+        _check_optimizer_kwargs(
+            name, kwargs, self._device, f"{self._second}_optimizer_params", user
+        )
         lr = self.learning_rate_init if lr is None else lr
         return _SecondPlayer("critic", _OPTIMIZERS[name], kwargs, float(lr))
 
@@ -166,9 +163,6 @@ class _BaseGAN(_BaseTorchEstimator):
             return int(self.max_iter)
         steps = _GAN_MIN_GENERATOR_STEPS * self._n_critic
         return _epochs_for(_GAN_MIN_EPOCHS, steps, n_train, batch_size)
-
-    def _resolved_patience(self, n_train, batch_size):
-        return 2**62  # no plateau rule (see early_stopping above)
 
     @property
     def _n_critic(self):

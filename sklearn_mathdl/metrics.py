@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
+import torch
 from sklearn.utils import check_array, check_random_state
+
+from sklearn_mathdl.kernels import _sq_dists as _torch_sq_dists
+from sklearn_mathdl.kernels import rbf_kernel
 
 __all__ = ["MMDResult", "maximum_mean_discrepancy", "mode_coverage"]
 
@@ -43,15 +47,15 @@ class MMDResult:
 
 
 def _sq_dists(A, B):
-    d = (A * A).sum(1)[:, None] + (B * B).sum(1)[None, :] - 2.0 * A @ B.T
-    return np.maximum(d, 0.0)
+    """Squared Euclidean distances of NumPy rows (the kernels' computation)."""
+    return _torch_sq_dists(torch.from_numpy(A), torch.from_numpy(B)).numpy()
 
 
 def _kernel_sum(A, B, gamma):
     """sum_ij exp(-gamma ||a_i - b_j||^2), over row blocks of A."""
     total = 0.0
     for start in range(0, len(A), _BLOCK_ROWS):
-        total += np.exp(-gamma * _sq_dists(A[start : start + _BLOCK_ROWS], B)).sum()
+        total += rbf_kernel(A[start : start + _BLOCK_ROWS], B, gamma=gamma).sum()
     return total
 
 
@@ -153,7 +157,7 @@ def maximum_mean_discrepancy(X, Y, *, gamma=None, n_permutations=0, random_state
     pvalue = None
     if n_permutations:
         Z = np.concatenate([X, Y])
-        K = np.exp(-gamma * _sq_dists(Z, Z)).astype(np.float32)
+        K = rbf_kernel(Z, gamma=gamma).astype(np.float32)
         np.fill_diagonal(K, 0.0)
         # each column: a random relabelling of the pooled rows (1: "X")
         labels = np.zeros((m + n, n_permutations), dtype=np.float32)

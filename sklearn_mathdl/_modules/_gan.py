@@ -8,6 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from sklearn_mathdl._engine import _batch_weight
 from sklearn_mathdl._modules._mlp import _MLPModule
 from sklearn_mathdl._modules._vae import _ConvDecoder, _ConvEncoder
 
@@ -148,13 +149,9 @@ class _AdversarialStep:
 
     @staticmethod
     def _update(net, optimizer, loss, params, weight):
+        """One player's step (the engine's backward, penalties and clipping)."""
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        total = loss.detach()
-        if net._l2 > 0 or net._l1 > 0:
-            total = net._add_penalties(total, weight, params)
-        if net._max_grad_norm is not None:
-            torch.nn.utils.clip_grad_norm_(params, net._max_grad_norm)
+        total = net._backward(loss, weight, params)
         optimizer.step()
         return total
 
@@ -162,7 +159,7 @@ class _AdversarialStep:
         module = net.module_
         w = target[1]
         critic_params = list(module.critic.parameters())
-        weight = X.shape[0] if w is None else w.sum()
+        weight = _batch_weight(target)
         loss, data_loss = self._critic_loss(net, X, w)
         total = self._update(net, net.second_optimizer_, loss, critic_params, weight)
         if self.lipschitz == "clip":
