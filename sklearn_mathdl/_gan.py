@@ -14,6 +14,7 @@ from skorch.callbacks import Callback
 
 from sklearn_mathdl import distributed as _distributed
 from sklearn_mathdl._base import (
+    _FULL_BATCH,
     _OPTIMIZERS,
     _BaseTorchEstimator,
     _check_optimizer_kwargs,
@@ -33,7 +34,7 @@ _GAN_MIN_GENERATOR_STEPS = 3000
 # score() compares X with at most this many generated rows
 _SCORE_ROWS = 2000
 
-_STOCHASTIC = sorted(set(_OPTIMIZERS) - {"lbfgs", "newton"})
+_STOCHASTIC = sorted(set(_OPTIMIZERS) - set(_FULL_BATCH))
 
 
 class _GameRecord(Callback):
