@@ -9,6 +9,19 @@ from torch import nn
 from sklearn_mathdl._modules._mlp import _MLPModule
 
 FIXED_STEP_SOLVERS = ("euler", "midpoint", "rk4", "explicit_adams", "implicit_adams")
+# step_size=None: the step that costs this many vector-field evaluations per
+# solve, whatever the method (rk4: 4 steps of 4 stages; midpoint: 8 of 2;
+# euler and the Adams methods, one new evaluation a step: 16)
+AUTO_EVALUATIONS = 16
+_STAGES = {"euler": 1, "midpoint": 2, "rk4": 4, "explicit_adams": 1, "implicit_adams": 1}
+
+
+def fixed_step(solver, integration_time, step_size=None):
+    """The step of a fixed-step ``solver``: ``step_size``, or for None the one of
+    ``AUTO_EVALUATIONS`` vector-field evaluations per solve."""
+    if step_size is not None:
+        return float(step_size)
+    return float(integration_time) * _STAGES[solver] / AUTO_EVALUATIONS
 ADAPTIVE_SOLVERS = ("dopri5", "dopri8", "bosh3", "adaptive_heun", "fehlberg2")
 
 
@@ -132,7 +145,7 @@ class _NeuralODEModule(nn.Module):
         hidden_layer_sizes=(32, 32),
         activation="tanh",
         augment_dim=0,
-        solver="dopri5",
+        solver="rk4",
         rtol=1e-3,
         atol=1e-4,
         step_size=None,
@@ -155,8 +168,11 @@ class _NeuralODEModule(nn.Module):
 
     def _options(self):
         if self.solver in FIXED_STEP_SOLVERS:
-            step = self.step_size or self.integration_time / 10
-            return {"step_size": step}
+            return {
+                "step_size": fixed_step(
+                    self.solver, self.integration_time, self.step_size
+                )
+            }
         return {"max_num_steps": self.max_num_steps}
 
     def trajectory(self, X, times):
