@@ -13,7 +13,13 @@ FIXED_STEP_SOLVERS = ("euler", "midpoint", "rk4", "explicit_adams", "implicit_ad
 # solve, whatever the method (rk4: 4 steps of 4 stages; midpoint: 8 of 2;
 # euler and the Adams methods, one new evaluation a step: 16)
 AUTO_EVALUATIONS = 16
-_STAGES = {"euler": 1, "midpoint": 2, "rk4": 4, "explicit_adams": 1, "implicit_adams": 1}
+_STAGES = {
+    "euler": 1,
+    "midpoint": 2,
+    "rk4": 4,
+    "explicit_adams": 1,
+    "implicit_adams": 1,
+}
 
 
 def fixed_step(solver, integration_time, step_size=None):
@@ -22,6 +28,8 @@ def fixed_step(solver, integration_time, step_size=None):
     if step_size is not None:
         return float(step_size)
     return float(integration_time) * _STAGES[solver] / AUTO_EVALUATIONS
+
+
 ADAPTIVE_SOLVERS = ("dopri5", "dopri8", "bosh3", "adaptive_heun", "fehlberg2")
 
 
