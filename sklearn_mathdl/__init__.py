@@ -36,7 +36,7 @@ _LAZY = {
     "Perceptron": "_perceptron",
     "KernelPerceptron": "_perceptron",
 }
-_SUBMODULES = {"autodiff", "kernels", "metrics", "timeseries"}
+_SUBMODULES = {"autodiff", "kernels", "metrics", "rl", "timeseries"}
 
 __all__ = [
     "CNNClassifier",
@@ -64,6 +64,7 @@ __all__ = [
     "autodiff",
     "kernels",
     "metrics",
+    "rl",
     "timeseries",
 ]
 

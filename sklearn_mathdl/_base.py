@@ -224,6 +224,20 @@ def _check_optimizer_kwargs(name, kwargs, device, param, value):
         ) from None
 
 
+def _kernel_kwargs(name, device, user):
+    """``fused=True`` (else ``foreach=True``) for a first-order optimizer
+    ``name``, unless ``user`` (its optimizer params) chooses: one fused or
+    multi-tensor kernel per update instead of one per parameter. torch picks
+    the per-parameter loop for CPU tensors by default, a third of a small
+    MLP's step time."""
+    if "foreach" in user or "fused" in user:
+        return {}
+    fused_ok = "fused" in inspect.signature(_OPTIMIZERS[name]).parameters
+    if fused_ok and device.type in ("cpu", "cuda"):
+        return {"fused": True}
+    return {"foreach": True}
+
+
 def _save_training_state(net):
     """What a continued fit changes: weights, optimizer (its kind, the object and
     its state), history, callbacks."""
@@ -603,17 +617,9 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             )
         elif optimizer == "newton":
             pass  # no settings: the step is exact, the line search Armijo's
-        elif "foreach" not in user and "fused" not in user:
-            # one fused (else multi-tensor) kernel per update instead of one
-            # per parameter: torch picks the per-parameter loop for CPU tensors
-            # by default, a third of a small MLP's step time
-            cls = _OPTIMIZERS[optimizer]
-            fused_ok = "fused" in inspect.signature(cls).parameters
+        else:
             device = getattr(self, "_device", torch.device("cpu"))
-            if fused_ok and device.type in ("cpu", "cuda"):
-                kwargs["fused"] = True
-            else:
-                kwargs["foreach"] = True
+            kwargs.update(_kernel_kwargs(optimizer, device, user))
         kwargs.update(user)
         return kwargs
 

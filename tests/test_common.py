@@ -192,7 +192,8 @@ def test_all_public_estimators_discovered():
     exported = {
         n
         for n in sklearn_mathdl.__all__
-        if n not in ("__version__", "autodiff", "kernels", "metrics", "timeseries")
+        if n
+        not in ("__version__", "autodiff", "kernels", "metrics", "rl", "timeseries")
     }
     assert exported == discovered
 

@@ -44,6 +44,12 @@ def _targets():
     yield "sklearn_mathdl.utils.discovery.all_estimators"
     for name in sklearn_mathdl.distributed.__all__:
         yield f"sklearn_mathdl.distributed.{name}"
+    rl = "sklearn_mathdl.rl"
+    yield f"{rl}.DeepQLearning"
+    for meth in ("fit", "predict", "predict_q", "evaluate", "score"):
+        yield f"{rl}.DeepQLearning.{meth}"
+    for name in ("GridWorld", "ExitTimeVehicle", "value_iteration"):
+        yield f"{rl}.{name}"
 
 
 @pytest.mark.parametrize("target", list(_targets()))

@@ -15,6 +15,10 @@ from sklearn.base import (
     TransformerMixin,
 )
 
+# packages of the optional extras: a module that needs one is skipped when it
+# is missing
+_OPTIONAL = {"gymnasium", "torchsde", "mpi4py", "dask", "distributed"}
+
 _TYPE_FILTERS = {
     "classifier": ClassifierMixin,
     "regressor": RegressorMixin,
@@ -36,7 +40,9 @@ def all_estimators(type_filter=None):
     estimators : list of (name, class) tuples
         Sorted by name. Private classes (names starting with ``_``) are never
         listed, nor the searches of :mod:`sklearn_mathdl.model_selection`,
-        which wrap an estimator they need to be given.
+        which wrap an estimator they need to be given, nor the online agents
+        of :mod:`sklearn_mathdl.rl`, which learn from an environment rather
+        than from data (``fit(env)``).
 
     Examples
     --------
@@ -52,11 +58,18 @@ def all_estimators(type_filter=None):
     ):
         if ".tests" in info.name or info.name.endswith("__main__"):
             continue
-        module = importlib.import_module(info.name)
+        try:
+            module = importlib.import_module(info.name)
+        except ModuleNotFoundError as exc:
+            if exc.name in _OPTIONAL:  # an extra that is not installed
+                continue
+            raise
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if name.startswith("_") or not cls.__module__.startswith("sklearn_mathdl"):
                 continue
             if cls.__module__ == "sklearn_mathdl.model_selection":
+                continue
+            if getattr(cls, "_learns_from_environment", False):
                 continue
             if issubclass(cls, BaseEstimator) and not inspect.isabstract(cls):
                 found[name] = cls
