@@ -239,7 +239,7 @@ def test_exit_time_vehicle_dynamics_and_costs():
     env.reset(seed=0, options={"x": [0.75, 0.0]})
     rewards = []
     for _ in range(3):
-        obs, reward, terminated, truncated, _ = env.step(1)
+        _, reward, terminated, truncated, _ = env.step(1)
         rewards.append(reward)
     assert terminated and not truncated
     np.testing.assert_allclose(rewards, [-0.2, -0.2, -0.2])

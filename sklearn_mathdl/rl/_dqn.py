@@ -473,7 +473,7 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
 
     @staticmethod
     def _greedy(q_network, obs_row, device):
-        with torch.no_grad():
+        with torch.inference_mode():
             q = q_network(torch.as_tensor(obs_row, device=device).unsqueeze(0))
         return int(q.argmax(dim=1).item())
 
@@ -505,8 +505,9 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
         run.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if self.max_grad_norm is not None:
+            # one multi-tensor kernel (torch loops per parameter on the CPU)
             torch.nn.utils.clip_grad_norm_(
-                run.q_network.parameters(), self.max_grad_norm
+                run.q_network.parameters(), self.max_grad_norm, foreach=True
             )
         run.optimizer.step()
         run.gradient_steps += 1
@@ -675,7 +676,7 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
 
         Returns
         -------
-        q : ndarray of shape (n_observations, n_actions_)
+        q : ndarray of shape (n_observations, n_actions)
             The Q-network's values, float32 NumPy on the CPU.
         """
         check_is_fitted(self, "q_network_")

@@ -140,9 +140,15 @@ class GridWorld(gymnasium.Env):
         return int(row * self.n_cols + col)
 
     def model(self):
-        """Transition probabilities ``P`` of shape (n_states, 4, n_states) and
-        expected rewards ``R`` of shape (n_states, 4); the goal is terminal
-        (its rows are zero)."""
+        """Return the model: transition probabilities and expected rewards.
+
+        Returns
+        -------
+        P : ndarray of shape (n_states, 4, n_states)
+            ``P[s, a, s']``; the goal is terminal, its rows are zero.
+        R : ndarray of shape (n_states, 4)
+            Expected reward of each move.
+        """
         P = np.zeros((self.n_states, 4, self.n_states))
         R = np.zeros((self.n_states, 4))
         for s in range(self.n_states):
@@ -159,11 +165,47 @@ class GridWorld(gymnasium.Env):
         return P, R
 
     def reset(self, *, seed=None, options=None):
+        """Start an episode.
+
+        Parameters
+        ----------
+        seed : int or None, default=None
+            Seeds the environment's random generator (Gymnasium's convention).
+        options : dict or None, default=None
+            Not used.
+
+        Returns
+        -------
+        observation : int
+            The first observation.
+        info : dict
+            Empty.
+        """
         super().reset(seed=seed)
         self._state, self._steps = 0, 0
         return self._state, {}
 
     def step(self, action):
+        """Take one step.
+
+        Parameters
+        ----------
+        action : int
+            The action.
+
+        Returns
+        -------
+        observation : int
+            The next observation.
+        reward : float
+            The step's reward.
+        terminated : bool
+            Whether the goal was reached.
+        truncated : bool
+            Whether ``max_episode_steps`` have passed without termination.
+        info : dict
+            Empty.
+        """
         if not self.action_space.contains(action):
             raise ValueError(f"Invalid action {action!r}: expected 0, 1, 2 or 3.")
         direction = int(action)
@@ -257,13 +299,40 @@ class ExitTimeVehicle(gymnasium.Env):
         self._steps = 0
 
     def exit_cost(self, x):
-        """g(x) at a point outside D: 0 through the target, else the wall's."""
+        """Return the exit cost g(x): 0 through the target, else the wall's.
+
+        Parameters
+        ----------
+        x : array-like of shape (2,)
+            A point on the boundary of the square.
+
+        Returns
+        -------
+        cost : float
+            The exit cost.
+        """
         x = np.asarray(x, dtype=float)
         through_target = x[0] >= 1.0 and abs(x[1]) <= self.target_half_width
         return 0.0 if through_target else self.wall_cost
 
     def reset(self, *, seed=None, options=None):
-        """Start at ``options["x"]`` if given, else uniformly in the left half."""
+        """Start an episode.
+
+        Parameters
+        ----------
+        seed : int or None, default=None
+            Seeds the environment's random generator (Gymnasium's convention).
+        options : dict or None, default=None
+            ``{"x": (x1, x2)}`` starts there; otherwise the start is
+            uniform in the left half of the square.
+
+        Returns
+        -------
+        observation : ndarray of shape (2,)
+            The first observation.
+        info : dict
+            Empty.
+        """
         super().reset(seed=seed)
         if options and "x" in options:
             self._x = np.asarray(options["x"], dtype=float).reshape(2).copy()
@@ -273,6 +342,26 @@ class ExitTimeVehicle(gymnasium.Env):
         return self._x.astype(np.float32), {}
 
     def step(self, action):
+        """Take one step.
+
+        Parameters
+        ----------
+        action : int
+            The action.
+
+        Returns
+        -------
+        observation : ndarray of shape (2,)
+            The next observation.
+        reward : float
+            The step's reward.
+        terminated : bool
+            Whether the vehicle has left the square.
+        truncated : bool
+            Whether ``max_episode_steps`` have passed without termination.
+        info : dict
+            Empty.
+        """
         if not self.action_space.contains(action):
             raise ValueError(f"Invalid action {action!r}: expected 0 to 4.")
         noise = self.np_random.standard_normal(2)
