@@ -282,3 +282,22 @@ def test_exit_time_vehicle_is_learnable():
     # most greedy actions on the left half push right
     grid = np.stack(np.meshgrid(np.linspace(-0.8, 0.0, 5), [-0.1, 0.0, 0.1]), -1)
     assert np.mean(agent.predict(grid.reshape(-1, 2)) == 1) > 0.6
+
+
+def test_warm_start_continues_and_a_failure_keeps_the_agent():
+    agent = DeepQLearning(**SMALL, warm_start=True).fit(GridWorld(), total_steps=300)
+    n_losses, n_episodes = len(agent.td_loss_curve_), len(agent.episode_returns_)
+    before = agent.predict_q(range(16))
+    # a vanishing step: the continued network is the previous one
+    agent.set_params(learning_rate_init=1e-30)
+    agent.fit(GridWorld(), total_steps=300)
+    np.testing.assert_allclose(agent.predict_q(range(16)), before, atol=1e-6)
+    assert len(agent.td_loss_curve_) > n_losses
+    assert len(agent.episode_returns_) >= n_episodes
+    with pytest.raises(ValueError, match="same spaces"):
+        agent.fit("CartPole-v1", total_steps=10)
+    np.testing.assert_allclose(agent.predict_q(range(16)), before, atol=1e-6)
+    # without warm_start the same call starts afresh
+    agent.set_params(warm_start=False, learning_rate_init=2.3e-3)
+    fresh = agent.fit(GridWorld(), total_steps=300)
+    assert len(fresh.td_loss_curve_) == n_losses

@@ -241,6 +241,12 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
     max_grad_norm : float or None, default=10.0
         Clip the gradient's norm to this value; None: no clipping.
 
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the previous call's Q-network,
+        target network, optimizer state, replay buffer and random generator
+        (the exploration and step-size schedules restart over the new
+        ``total_steps``); the fitted curves then hold every call's episodes.
+
     random_state : int, RandomState instance or None, default=None
         Seeds the initialization, the exploration, the replay draws and the
         environment's first reset. Pass an int for reproducible results
@@ -265,7 +271,7 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
         Length of an encoded observation (a Discrete space is one-hot).
 
     n_steps_ : int
-        Environment steps of the last fit.
+        Environment steps of the last call to ``fit``.
 
     episode_returns_ : ndarray of shape (n_episodes,)
         Undiscounted return of each completed training episode.
@@ -331,6 +337,7 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
         "keep": [StrOptions({"best", "last"})],
         "optimizer_params": [dict, None],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "device": [str, torch.device],
         "verbose": ["verbose"],
@@ -361,6 +368,7 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
         keep="best",
         optimizer_params=None,
         max_grad_norm=10.0,
+        warm_start=False,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -387,6 +395,7 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
         self.keep = keep
         self.optimizer_params = optimizer_params
         self.max_grad_norm = max_grad_norm
+        self.warm_start = warm_start
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
@@ -601,14 +610,35 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
         env = make_env(env)
         n_actions = self._check_env(env)
         encoder = _Encoder.from_space(env.observation_space)
-        device = check_device(self.device)
-        rng = np.random.RandomState(draw_seed(self.random_state))
-        seed, env_seed = (int(s) for s in rng.randint(2**31 - 1, size=2))
-        run = self._start(encoder, n_actions, device, seed, int(total_steps))
+        if self.warm_start and getattr(self, "_training", None) is not None:
+            run, env_seed = self._continue(encoder, n_actions, int(total_steps))
+        else:
+            device = check_device(self.device)
+            rng = np.random.RandomState(draw_seed(self.random_state))
+            seed, env_seed = (int(s) for s in rng.randint(2**31 - 1, size=2))
+            run = self._start(encoder, n_actions, device, seed, int(total_steps))
         env.action_space.seed(env_seed)
         self._collect_and_train(env, run, env_seed)
         self._install(run)
         return self
+
+    def _continue(self, encoder, n_actions, total_steps):
+        """A warm start: a copy of the last fit's state (network, target,
+        optimizer, replay buffer, random generator), so that a failure leaves
+        the fitted agent as it was; schedules restart over ``total_steps``."""
+        if n_actions != self.n_actions_ or encoder != self._encoder:
+            raise ValueError(
+                "warm_start=True continues on an environment with the same "
+                f"spaces: the agent has {self.n_actions_} actions and "
+                f"{self.n_features_in_} observation features, the environment "
+                f"{n_actions} and {encoder.n_features}."
+            )
+        run = copy.deepcopy(self._training)
+        run.total_steps = total_steps
+        run.best_mean_return, run.best_state = -math.inf, None
+        run.q_network.train()
+        env_seed = int(run.rng.integers(2**31 - 1))
+        return run, env_seed
 
     def _collect_and_train(self, env, run, env_seed):
         """The environment loop: act, store, learn; episodes restart on
@@ -650,11 +680,13 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
             run.q_network.load_state_dict(run.best_state)
         run.q_network.eval()
         self.q_network_ = run.q_network
+        self._training = run
         self._encoder = run.encoder
         self._device = run.device
         self.n_actions_ = run.n_actions
         self.n_features_in_ = run.encoder.n_features
         self.n_steps_ = run.total_steps
+        # with warm starts: every call's episodes and steps, in order
         self.episode_returns_ = np.asarray(run.episode_returns, dtype=float)
         self.episode_lengths_ = np.asarray(run.episode_lengths, dtype=np.int64)
         if run.td_losses:
@@ -786,6 +818,7 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
         state = self.__dict__.copy()
         if "q_network_" in state and self._device.type != "cpu":
             state["q_network_"] = copy.deepcopy(self.q_network_).cpu()
+            state["_training"] = None  # a warm start then starts afresh
         return state
 
     def __setstate__(self, state):
