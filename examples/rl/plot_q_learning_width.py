@@ -1,7 +1,7 @@
 """
-=======================================================
+======================================================
 Q-learning with a 1/sqrt(N) network as the width grows
-=======================================================
+======================================================
 
 The book's Theorem 21.6 (Sirignano and Spiliopoulos, "Asymptotics of
 reinforcement learning with neural networks") studies Q-learning with a
