@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -301,3 +302,23 @@ def test_warm_start_continues_and_a_failure_keeps_the_agent():
     agent.set_params(warm_start=False, learning_rate_init=2.3e-3)
     fresh = agent.fit(GridWorld(), total_steps=300)
     assert len(fresh.td_loss_curve_) == n_losses
+
+
+def test_gpu_trained_agent_unpickles_on_a_cpu_only_machine():
+    agent = DeepQLearning(**SMALL).fit(GridWorld(), total_steps=200)
+    expected = agent.predict_q(range(16))
+    agent._device = torch.device("cuda")  # as if trained on a GPU
+    with mock.patch("torch.cuda.is_available", return_value=False):
+        restored = pickle.loads(pickle.dumps(agent))
+    assert restored._device.type == "cpu"
+    assert restored._training is None  # the warm-start state stays behind
+    np.testing.assert_array_equal(restored.predict_q(range(16)), expected)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_fit_on_cuda():
+    agent = DeepQLearning(**SMALL, device="cuda").fit(GridWorld(), total_steps=500)
+    q = agent.predict_q(range(16))
+    assert isinstance(q, np.ndarray) and q.shape == (16, 4)
+    assert next(agent.q_network_.parameters()).is_cuda
