@@ -321,6 +321,9 @@ class _FitPlan:
     call_seed: int
     rank_seed: int
     optimizer: str = "adam"
+    # epochs in the net's history before this call (a warm start continues
+    # the history; its divergence check looks at this call's epochs only)
+    history_start: int = 0
 
 
 class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
@@ -660,6 +663,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             else:
                 net, monitor, saved = self._build_net(plan, n_outputs), None, None
                 monitor = dict(net.callbacks)["monitor"]
+            plan.history_start = len(net.history)
             with _intra_op_threads(self._fit_threads(net.module_, plan)):
                 self._train_net(net, monitor, saved, plan)
         if net._interrupted:
@@ -1066,8 +1070,9 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
         finished = not plan.incremental and not net._interrupted
-        if finished and plan.chance_loss is not None:
-            self._warn_if_diverged(history, plan.chance_loss, monitor.converged_)
+        this_call = history[plan.history_start :]
+        if finished and plan.chance_loss is not None and len(this_call):
+            self._warn_if_diverged(this_call, plan.chance_loss, monitor.converged_)
         if finished and getattr(net, "_lbfgs_exhausted", False):
             warnings.warn(
                 f"{type(self).__name__}: lbfgs failed to converge: max_fun="

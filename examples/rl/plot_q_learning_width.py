@@ -89,7 +89,9 @@ for width in WIDTHS:
         runs.append(path)
     initial_spread[width] = np.std(starts)
     trajectories[width] = np.array(runs)
-    print(f"N={width:5d}: spread at t={TIMES[-1]}: {trajectories[width][:, -1].std():.4f}")
+    print(
+        f"N={width:5d}: spread at t={TIMES[-1]}: {trajectories[width][:, -1].std():.4f}"
+    )
 
 # %%
 # The trajectories

@@ -3,7 +3,9 @@
 :class:`DeepQLearning` learns a neural Q-function online from a Gymnasium
 environment; :class:`GridWorld` and :class:`ExitTimeVehicle` are environments
 of the chapter, and :func:`value_iteration` computes the optimal Q-function of
-a known finite model. The environments need Gymnasium (the ``rl`` extra:
+a known finite model. :class:`FittedQIteration` learns a Q-function offline,
+from transitions logged by :func:`collect_transitions` or any other source.
+The environments and the online agent need Gymnasium (the ``rl`` extra:
 ``pip install "sklearn_mathdl[rl]"``); they load on first use.
 """
 
@@ -14,8 +16,11 @@ import importlib
 
 _LAZY = {
     "DeepQLearning": "_dqn",
-    "EvaluationResult": "_dqn",
+    "EvaluationResult": "_evaluation",
     "ExitTimeVehicle": "_envs",
+    "FittedQIteration": "_fqi",
+    "collect_transitions": "_fqi",
+    "transition_columns": "_fqi",
     "GridWorld": "_envs",
     "value_iteration": "_envs",
 }

@@ -25,6 +25,7 @@ from sklearn_mathdl._modules._mlp import (
     _named_scaling,
     scaling_lr_factor,
 )
+from sklearn_mathdl.rl._evaluation import run_greedy_episodes
 from sklearn_mathdl.rl._spaces import _Encoder, make_env
 from sklearn_mathdl.utils import check_device
 from sklearn_mathdl.utils._compat import Interval, StrOptions, _fit_context
@@ -70,46 +71,6 @@ class _ReplayBuffer:
             self.next_obs[idx],
             self.terminated[idx],
         )
-
-
-@dataclass
-class EvaluationResult:
-    """Returns of greedy evaluation episodes, with a confidence interval.
-
-    Attributes
-    ----------
-    mean, std : float
-        Mean and standard deviation (ddof=1) of the episode returns.
-    ci_low, ci_high : float
-        Student-t confidence interval of the mean return at ``confidence``.
-    confidence : float
-        Level of the interval.
-    returns : ndarray of shape (n_episodes,)
-        Return of each episode.
-    lengths : ndarray of shape (n_episodes,)
-        Steps of each episode.
-    """
-
-    mean: float
-    std: float
-    ci_low: float
-    ci_high: float
-    confidence: float
-    returns: np.ndarray = field(repr=False)
-    lengths: np.ndarray = field(repr=False)
-
-
-def _t_interval(values, confidence):
-    from scipy import stats
-
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    if values.size < 2:
-        return mean, 0.0, mean, mean
-    std = float(values.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, values.size - 1)) * std
-    half /= math.sqrt(values.size)
-    return mean, std, mean - half, mean + half
 
 
 @dataclass
@@ -761,34 +722,20 @@ class DeepQLearning(_DocLinkMixin, BaseEstimator):
             ``mean``, ``std``, ``ci_low``, ``ci_high``, ``returns``, ``lengths``.
         """
         check_is_fitted(self, "q_network_")
-        if not isinstance(n_episodes, Integral) or n_episodes < 1:
-            raise ValueError(f"n_episodes must be a positive int; got {n_episodes!r}.")
-        if not 0 < confidence < 1:
-            raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
         env = make_env(env)
         if self._check_env(env) != self.n_actions_:
             raise ValueError(
                 f"The environment has {env.action_space.n} actions; the agent was "
                 f"trained with {self.n_actions_}."
             )
-        returns, lengths = [], []
-        seed = None if random_state is None else draw_seed(random_state)
-        for episode in range(n_episodes):
-            obs, _ = env.reset(seed=seed if episode == 0 else None)
-            total, length, done = 0.0, 0, False
-            while not done:
-                action = self._greedy(
-                    self.q_network_, self._encoder.one(obs), self._device
-                )
-                obs, reward, terminated, truncated, _ = env.step(action)
-                total += float(reward)
-                length += 1
-                done = terminated or truncated
-            returns.append(total)
-            lengths.append(length)
-        mean, std, low, high = _t_interval(returns, confidence)
-        return EvaluationResult(
-            mean, std, low, high, confidence, np.asarray(returns), np.asarray(lengths)
+        return run_greedy_episodes(
+            lambda obs: self._greedy(
+                self.q_network_, self._encoder.one(obs), self._device
+            ),
+            env,
+            n_episodes,
+            confidence=confidence,
+            random_state=random_state,
         )
 
     def score(self, env, n_episodes=10, random_state=None):

@@ -26,6 +26,19 @@ _TYPE_FILTERS = {
 }
 
 
+def _classes(module):
+    """The classes a module holds. A lazy attribute whose optional extra is
+    missing (``sklearn_mathdl.rl.DeepQLearning`` without Gymnasium) raises
+    ImportError on access: it is skipped, as its module is."""
+    for name in dir(module):
+        try:
+            value = getattr(module, name)
+        except ImportError:
+            continue
+        if inspect.isclass(value):
+            yield name, value
+
+
 def all_estimators(type_filter=None):
     """List the public estimators of sklearn_mathdl.
 
@@ -64,7 +77,7 @@ def all_estimators(type_filter=None):
             if exc.name in _OPTIONAL:  # an extra that is not installed
                 continue
             raise
-        for name, cls in inspect.getmembers(module, inspect.isclass):
+        for name, cls in _classes(module):
             if name.startswith("_") or not cls.__module__.startswith("sklearn_mathdl"):
                 continue
             if cls.__module__ == "sklearn_mathdl.model_selection":
