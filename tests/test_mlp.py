@@ -657,3 +657,17 @@ def test_scikit_learn_refusals_and_spellings():
     assert reg.n_iter_ == 15
     es = MLPRegressor(hidden_layer_sizes=(4,), early_stopping=True, max_iter=5)
     assert es.fit(X, X[:, 0]).best_loss_ is None
+
+
+def test_warm_start_on_new_targets_checks_divergence_on_its_own_epochs():
+    """A warm-started fit on targets of a larger scale (fitted Q iteration
+    does this each iteration) starts from a higher loss than the first call
+    did; that is no divergence. The check compares this call's epochs only."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    model = MLPRegressor(warm_start=True, random_state=0).fit(X, X[:, 0])
+    y = 30 * (X[:, 0] + np.sin(3 * X[:, 1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.fit(X, y)
+    assert model.score(X, y) > 0.8
