@@ -12,7 +12,10 @@ published hyper-parameters for that environment, ``hyperparams/dqn.yml``) train
 for the Zoo's number of environment steps, alternating which runs first; each
 trained policy is then evaluated greedily for 100 episodes on a separately
 seeded environment. One torch thread. The grid world row checks tabular-size
-Q-learning against the optimal Q-function from value iteration.
+Q-learning against the optimal Q-function from value iteration. The offline
+row fits ``FittedQIteration(random_state=seed)`` on 10,000 CartPole transitions
+of the uniform random policy (logged with seed ``seed``; no peer in the same
+run, the random policy's own return is the reference).
 """
 
 # Authors: The sklearn_mathdl developers
@@ -30,7 +33,13 @@ import numpy as np
 import torch
 
 import sklearn_mathdl
-from sklearn_mathdl.rl import DeepQLearning, GridWorld, value_iteration
+from sklearn_mathdl.rl import (
+    DeepQLearning,
+    FittedQIteration,
+    GridWorld,
+    collect_transitions,
+    value_iteration,
+)
 
 RESULTS = Path(__file__).with_name("results_rl_cpu.md")
 
@@ -124,6 +133,21 @@ def run_peer(env_id, seed):
 
 
 GRID_STEPS = 5_000
+OFFLINE_STEPS = 10_000
+
+
+def offline_row(seed):
+    """Fitted Q iteration (defaults) on a random policy's CartPole data: the
+    greedy policy's mean return, the data's mean episode length, fit seconds."""
+    X = collect_transitions("CartPole-v1", OFFLINE_STEPS, random_state=seed)
+    data_return = len(X) / (1 + X[:, -1].sum())
+    fqi = FittedQIteration(random_state=seed).fit(X)
+    score = _evaluate(
+        lambda obs: int(fqi.predict(np.asarray(obs).reshape(1, -1))[0]),
+        "CartPole-v1",
+        10_000 + seed,
+    )
+    return score, fqi.fit_time_, data_return
 
 
 def grid_world_row():
@@ -165,6 +189,12 @@ def main(argv=None):
         action="store_false",
         help="skip the tabular grid-world row",
     )
+    parser.add_argument(
+        "--no-offline",
+        dest="offline",
+        action="store_false",
+        help="skip the offline (fitted Q iteration) row",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     begin = time.perf_counter()
@@ -197,6 +227,18 @@ def main(argv=None):
         lines.append(
             f"| GridWorld 4 x 4 (plain tabular Q-learning, SGD 0.2) | "
             f"max abs(Q - Q*) = {error:.4f} | {GRID_STEPS:,} | | {seconds:.1f} |"
+        )
+        print(lines[-1])
+        _write(output, lines, begin)
+    if args.offline:
+        runs = [offline_row(seed) for seed in args.seeds]
+        scores = ", ".join(f"{r[0]:.1f}" for r in runs)
+        lines.append(
+            f"| CartPole-v1, offline: {OFFLINE_STEPS:,} random-policy transitions "
+            f"(mean return {np.mean([r[2] for r in runs]):.1f}) | "
+            f"FittedQIteration * | 0 (offline) | "
+            f"{np.mean([r[0] for r in runs]):.1f} ({scores}) | "
+            f"{statistics.median(r[1] for r in runs):.1f} |"
         )
         print(lines[-1])
         _write(output, lines, begin)

@@ -30,12 +30,23 @@ PUBLIC_METHODS = (
 )
 
 
+def _public_path(name, cls):
+    """Where users import the class from: the package, or its public
+    submodule (``sklearn_mathdl.rl.FittedQIteration``)."""
+    import sklearn_mathdl
+
+    if name in sklearn_mathdl.__all__:
+        return f"sklearn_mathdl.{name}"
+    return ".".join(cls.__module__.split(".")[:2]) + f".{name}"
+
+
 def _targets():
     for name, cls in all_estimators():
-        yield f"sklearn_mathdl.{name}"
+        path = _public_path(name, cls)
+        yield path
         for meth in PUBLIC_METHODS:
             if hasattr(cls, meth):
-                yield f"sklearn_mathdl.{name}.{meth}"
+                yield f"{path}.{meth}"
     yield "sklearn_mathdl.utils.check_device"
     yield "sklearn_mathdl.inspection.feature_importance"
     yield "sklearn_mathdl.inspection.plot_feature_importance"
@@ -48,7 +59,15 @@ def _targets():
     yield f"{rl}.DeepQLearning"
     for meth in ("fit", "predict", "predict_q", "evaluate", "score"):
         yield f"{rl}.DeepQLearning.{meth}"
-    for name in ("GridWorld", "ExitTimeVehicle", "value_iteration"):
+    for meth in ("predict_q", "evaluate", "score"):
+        yield f"{rl}.FittedQIteration.{meth}"
+    for name in (
+        "GridWorld",
+        "ExitTimeVehicle",
+        "value_iteration",
+        "collect_transitions",
+        "transition_columns",
+    ):
         yield f"{rl}.{name}"
 
 
@@ -186,6 +205,8 @@ def test_shared_parameters_have_identical_text(family):
 
 META_ESTIMATORS = {
     "ConformalRegressor",
+    # a regressor per Bellman iteration (any scikit-learn one)
+    "FittedQIteration",
     "DeepEnsembleClassifier",
     "DeepEnsembleRegressor",
 }

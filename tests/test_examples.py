@@ -26,6 +26,9 @@ SLOW = {
     "plot_gan_ring.py",
     "plot_gamma_scaling.py",
     "plot_mean_field_clt.py",
+    "plot_cartpole.py",
+    "plot_q_learning_width.py",
+    "plot_fitted_q_iteration.py",
 }
 
 

@@ -263,3 +263,18 @@ def test_offline_agent_and_discovery_work_without_gymnasium():
         "    raise AssertionError('GridWorld imported without Gymnasium')\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_scaled_table_is_warned_about(grid):
+    """A StandardScaler in front turns the 0/1 done column into two non-zero
+    values: every transition would look terminal. The fit says so."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    _, _, _, X = grid
+    pipe = make_pipeline(StandardScaler(), FittedQIteration(DecisionTreeRegressor()))
+    with pytest.warns(UserWarning, match="or the table scaled"):
+        pipe.fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        FittedQIteration(DecisionTreeRegressor(), n_iterations=2).fit(X)

@@ -101,6 +101,27 @@ def _check_named_layout(X):
             )
 
 
+def _done_flags(column):
+    """The done column as booleans: non-zero is terminated. A column with
+    values other than 0 and 1 is most likely a layout mistake (a column out of
+    place, or a table that went through a scaler), so it is read but warned
+    about."""
+    odd = (column != 0) & (column != 1)
+    if odd.any():
+        shown = np.unique(column[odd])[:3].tolist()
+        warnings.warn(
+            f"The done column (the last one) holds values other than 0 and 1, "
+            f"e.g. {shown}; every non-zero value is read as a termination. Is a "
+            "column out of place, or the table scaled? The layout is [state (d), "
+            "action, reward, next_state (d), done]; scale the states inside the "
+            "regressor (make_pipeline(StandardScaler(), MLPRegressor())), not "
+            "the table.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return column != 0
+
+
 class FittedQIteration(_DocLinkMixin, BaseEstimator):
     """Fitted Q iteration: a Q-function learnt offline from logged transitions.
 
@@ -181,13 +202,13 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
     n_features_in_ : int
         Columns of a table of transitions: ``2 * n_state_features_ + 3``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (2 d + 3,)
         Column names of ``X`` when it is a DataFrame with string names.
 
     n_iter_ : int
         Bellman iterations run.
 
-    target_change_curve_ : ndarray of shape (n_iter_,)
+    target_change_curve_ : ndarray of shape (n_iter,)
         Relative sup-norm change of the Bellman targets at each iteration
         (``inf`` at the first).
 
@@ -205,8 +226,10 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
     states of length d: the state ``s`` (d columns), the action ``a``, the
     reward ``r``, the next state ``s'`` (d columns) and ``done`` (1 where the
     episode terminated at ``s'``, so that ``s'`` has value 0; 0 where it
-    continues; any non-zero value counts as terminated). A time-limit cut is
-    not a termination: log ``done=0`` there. ``X`` may be a 2-D array, a
+    continues; any other value counts as terminated, with a warning, as it
+    suggests a column out of place or a scaled table). A time-limit cut is not
+    a termination: log ``done=0`` there. Do not put a scaler in front of this
+    estimator: scale the states inside the regressor. ``X`` may be a 2-D array, a
     DataFrame in this column order (:func:`transition_columns` names its
     columns; a frame whose ``action``, ``reward`` or ``done`` column is
     elsewhere is refused) or a structured array with fields ``state``,
@@ -286,7 +309,8 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
                 "reward, next_state (d), done."
             )
         d = (n - 3) // 2
-        return X[:, :d], X[:, d], X[:, d + 1], X[:, d + 2 : 2 * d + 2], X[:, -1] != 0
+        next_states = X[:, d + 2 : 2 * d + 2]
+        return X[:, :d], X[:, d], X[:, d + 1], next_states, _done_flags(X[:, -1])
 
     def _read_states(self, X):
         """States (n_state_features_ columns), or transitions whose states are
@@ -463,13 +487,12 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_state_features_) or \
-                (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, d) or (n_samples, 2 d + 3)
             States, or transitions (their states are read).
 
         Returns
         -------
-        q : ndarray of shape (n_samples, n_actions_)
+        q : ndarray of shape (n_samples, n_actions)
             Column ``j`` is the value of action ``actions_[j]``.
         """
         states = self._read_states(X)
@@ -480,8 +503,7 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_state_features_) or \
-                (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, d) or (n_samples, 2 d + 3)
             States, or transitions (their states are read).
 
         Returns
@@ -504,7 +526,7 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_transitions, n_features_in_)
+        X : array-like of shape (n_transitions, 2 d + 3)
             Transitions in the layout of fit.
 
         y : None
@@ -521,7 +543,7 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         d = self.n_state_features_
         states, actions, rewards = X[:, :d], X[:, d], X[:, d + 1]
-        next_states, done = X[:, d + 2 : 2 * d + 2], X[:, -1] != 0
+        next_states, done = X[:, d + 2 : 2 * d + 2], _done_flags(X[:, -1])
         index = np.searchsorted(self.actions_, actions)
         index = np.clip(index, 0, self.n_actions_ - 1)
         if not np.all(self.actions_[index] == actions):
