@@ -29,6 +29,7 @@ SLOW = {
     "plot_cartpole.py",
     "plot_q_learning_width.py",
     "plot_fitted_q_iteration.py",
+    "plot_neural_sde.py",
 }
 
 

@@ -22,7 +22,10 @@ def test_tour_quick_on_wine(tmp_path, capsys):
 
 # estimators whose X is not a feature table (the tour cross-validates feature
 # tables in a StandardScaler pipeline): shown in their gallery examples instead
-NOT_TABULAR = {"FittedQIteration": "rl/plot_fitted_q_iteration.py"}
+NOT_TABULAR = {
+    "FittedQIteration": "rl/plot_fitted_q_iteration.py",
+    "NeuralSDE": "neural_ode/plot_neural_sde.py",
+}
 
 
 def test_tour_covers_every_estimator():
