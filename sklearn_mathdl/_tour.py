@@ -46,6 +46,7 @@ from sklearn_mathdl._kernel_ridge_cv import KernelRidgeCV
 from sklearn_mathdl._mlp import MLPClassifier, MLPRegressor
 from sklearn_mathdl._ode import NeuralODEClassifier, NeuralODERegressor
 from sklearn_mathdl._perceptron import KernelPerceptron, Perceptron
+from sklearn_mathdl._sde import NeuralSDEClassifier, NeuralSDERegressor
 from sklearn_mathdl._sequence import (
     CNNClassifier,
     CNNRegressor,
@@ -261,6 +262,23 @@ def _our_models():
             "NeuralODERegressor",
             "regression",
             lambda q, d: NeuralODERegressor(
+                max_iter=_budget(q, 10), random_state=0, device=d
+            ),
+            True,
+        ),
+        TourModel(
+            "NeuralSDEClassifier",
+            "classification",
+            lambda q, d: NeuralSDEClassifier(
+                max_iter=_budget(q, 10), random_state=0, device=d
+            ),
+            True,
+            ("breast_cancer", "wine"),
+        ),
+        TourModel(
+            "NeuralSDERegressor",
+            "regression",
+            lambda q, d: NeuralSDERegressor(
                 max_iter=_budget(q, 10), random_state=0, device=d
             ),
             True,

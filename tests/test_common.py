@@ -132,6 +132,18 @@ ODE_XFAILS = {
 }
 
 
+FLOW_XFAILS = {
+    **SGD_XFAILS,
+    "check_methods_sample_order_invariance": (
+        "float32: each row's Euler-Maruyama solve is independent of the others "
+        "(the inference noise is common to all rows; tests/test_sde.py checks "
+        "a row alone against its batch), but a permuted batch rounds the "
+        "batched matmuls differently and 16 steps carry that on: outputs agree "
+        "to about 1e-7 relative, not within the check's rtol of 1e-7."
+    ),
+}
+
+
 # As scikit-learn's RidgeCV: leaving out one of k repeated rows is not leaving
 # out a row of weight k, so the selected alpha (and the model) can differ.
 LOO_XFAILS = {
@@ -182,6 +194,8 @@ def _xfails(estimator):
         return LOO_XFAILS
     if type(estimator).__name__.startswith("NeuralODE"):
         return ODE_XFAILS
+    if type(estimator).__name__ in ("NeuralSDEClassifier", "NeuralSDERegressor"):
+        return FLOW_XFAILS
     if isinstance(estimator, _BaseGAN):
         # no predict/transform: the weight and subset checks have nothing to
         # compare, and pass
