@@ -18,6 +18,7 @@ from sklearn_mathdl._base import (
     _BaseTorchClassifier,
     _BaseTorchEstimator,
     _BaseTorchRegressor,
+    _check_float32_range,
     _checked_sample_weight,
 )
 from sklearn_mathdl._modules import ACTIVATIONS
@@ -388,10 +389,12 @@ class NeuralSDE(_BaseTorchEstimator):
         states = z[:, :, :-1].transpose(0, 2, 1).reshape(-1, self.n_channels_)
         dz = np.diff(z, axis=2).transpose(0, 2, 1).reshape(-1, self.n_channels_)
         target = np.hstack([dz, dt.reshape(-1, 1)])
-        return (
-            np.ascontiguousarray(states, dtype=np.float32),
-            np.ascontiguousarray(target, dtype=np.float32),
-        )
+        with np.errstate(over="ignore"):
+            states = np.ascontiguousarray(states, dtype=np.float32)
+            target = np.ascontiguousarray(target, dtype=np.float32)
+        _check_float32_range(states)
+        _check_float32_range(target)
+        return states, target
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, times=None):
@@ -457,7 +460,9 @@ class NeuralSDE(_BaseTorchEstimator):
 
     def _coefficients(self, X):
         """(drift, log diffusion) in standardized units at states X."""
-        z = ((X - self.mean_) / self.scale_).astype(np.float32)
+        with np.errstate(over="ignore"):
+            z = ((X - self.mean_) / self.scale_).astype(np.float32)
+        _check_float32_range(z)
         module = self.module_
         module.eval()
         out = np.empty((len(z), 2 * self.n_channels_))
@@ -619,7 +624,10 @@ class NeuralSDE(_BaseTorchEstimator):
                 raise ValueError(
                     f"initial_states has {len(x0)} rows; n_paths is {n_paths}."
                 )
-        z0 = torch.as_tensor((x0 - self.mean_) / self.scale_, dtype=torch.float32)
+        with np.errstate(over="ignore"):
+            z0 = ((x0 - self.mean_) / self.scale_).astype(np.float32)
+        _check_float32_range(z0)
+        z0 = torch.from_numpy(z0)
         ts = torch.as_tensor((times - times[0]) / self.time_scale_, dtype=torch.float32)
         dt = float(np.diff(ts.numpy()).min()) / substeps
         sde = _TorchSDE(self.module_.eval())

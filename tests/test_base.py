@@ -70,6 +70,7 @@ def test_all_estimators_filters():
         "KernelRidgeCV",
         "MLPRegressor",
         "NeuralODERegressor",
+        "NeuralSDERegressor",
         "RNNRegressor",
         "TransformerEncoderRegressor",
     ]
