@@ -48,6 +48,12 @@ _LBFGS_AUTO_MAX_INCREMENTS = 200_000
 _EVAL_BLOCK = 65536
 
 
+def _without_dropout(constraints):
+    """The engine's constraints without dropout and batch_norm: the SDE
+    estimators have neither (the noise is their own randomness)."""
+    return {k: v for k, v in constraints.items() if k not in ("dropout", "batch_norm")}
+
+
 def _validation_loglik(y_pred, y, w):
     """Sum of weighted per-increment log-likelihoods and the weight total."""
     loglik = -increment_nll(y_pred, y)
@@ -251,16 +257,13 @@ class NeuralSDE(_BaseTorchEstimator):
     """
 
     _parameter_constraints: dict = {
-        **_BaseTorchEstimator._parameter_constraints,
+        **_without_dropout(_BaseTorchEstimator._parameter_constraints),
         "hidden_layer_sizes": [tuple, list],
         "diffusion_hidden_layer_sizes": [tuple, list],
         "diffusion": [StrOptions(set(DIFFUSIONS))],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "optimizer": [StrOptions(set(_OPTIMIZERS) | {"auto"})],
     }
-    for _unused in ("dropout", "batch_norm"):
-        _parameter_constraints.pop(_unused)
-    del _unused
 
     def __init__(
         self,
@@ -936,12 +939,9 @@ class NeuralSDEClassifier(ClassifierMixin, _NeuralSDEFlowMixin, _BaseTorchClassi
     """
 
     _parameter_constraints: dict = {
-        **_BaseTorchClassifier._parameter_constraints,
+        **_without_dropout(_BaseTorchClassifier._parameter_constraints),
         **_SDE_FLOW_CONSTRAINTS,
     }
-    for _unused in ("dropout", "batch_norm"):
-        _parameter_constraints.pop(_unused)
-    del _unused
 
     def __init__(
         self,
@@ -1231,12 +1231,9 @@ class NeuralSDERegressor(RegressorMixin, _NeuralSDEFlowMixin, _BaseTorchRegresso
     """
 
     _parameter_constraints: dict = {
-        **_BaseTorchRegressor._parameter_constraints,
+        **_without_dropout(_BaseTorchRegressor._parameter_constraints),
         **_SDE_FLOW_CONSTRAINTS,
     }
-    for _unused in ("dropout", "batch_norm"):
-        _parameter_constraints.pop(_unused)
-    del _unused
 
     def __init__(
         self,

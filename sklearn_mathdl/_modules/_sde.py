@@ -16,6 +16,17 @@ DIFFUSIONS = ("diagonal", "additive")
 LOG_2PI = math.log(2.0 * math.pi)
 
 
+def _log_sigma_network(dim, hidden_layer_sizes, activation, log_sigma_init):
+    """An MLP of ``log sigma(x)`` that starts near the constant
+    ``log_sigma_init``: its last layer's weights shrunk by 10, its bias set."""
+    net = _MLPModule(dim, dim, tuple(hidden_layer_sizes), activation)
+    last = [m for m in net.modules() if isinstance(m, nn.Linear)][-1]
+    with torch.no_grad():
+        last.weight.mul_(0.1)
+        last.bias.fill_(log_sigma_init)
+    return net
+
+
 class _SDEDynamicsModule(nn.Module):
     """``dX = mu(X) dt + diag(sigma(X)) dW`` on ``n_channels`` channels.
 
@@ -46,15 +57,9 @@ class _SDEDynamicsModule(nn.Module):
             n_channels, n_channels, tuple(hidden_layer_sizes), activation
         )
         if diffusion == "diagonal":
-            self.log_sigma_net = _MLPModule(
-                n_channels, n_channels, tuple(diffusion_hidden_layer_sizes), activation
+            self.log_sigma_net = _log_sigma_network(
+                n_channels, diffusion_hidden_layer_sizes, activation, log_sigma_init
             )
-            with torch.no_grad():  # start from a constant diffusion
-                last = [
-                    m for m in self.log_sigma_net.modules() if isinstance(m, nn.Linear)
-                ]
-                last[-1].weight.mul_(0.1)
-                last[-1].bias.fill_(log_sigma_init)
         else:
             self.log_sigma = nn.Parameter(
                 torch.full((n_channels,), float(log_sigma_init))
@@ -160,15 +165,9 @@ class _NeuralSDEModule(nn.Module):
         if diffusion == "additive":
             self.log_sigma = nn.Parameter(torch.full((dim,), log_init))
         else:
-            self.diffusion_net = _MLPModule(
-                dim, dim, tuple(hidden_layer_sizes[:1]), activation
+            self.diffusion_net = _log_sigma_network(
+                dim, hidden_layer_sizes[:1], activation, log_init
             )
-            with torch.no_grad():  # start from a constant, small noise
-                linear = [
-                    m for m in self.diffusion_net.modules() if isinstance(m, nn.Linear)
-                ]
-                linear[-1].weight.mul_(0.1)
-                linear[-1].bias.fill_(log_init)
         self.readout = nn.Linear(dim, n_outputs)
         self.n_steps = int(n_steps)
         self.integration_time = float(integration_time)

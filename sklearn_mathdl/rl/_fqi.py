@@ -293,14 +293,14 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------ data
-    def _read_transitions(self, X):
+    def _read_transitions(self, X, *, reset=True):
         """Validate a table of transitions: (states, actions, rewards, next
-        states, done) with n_features_in_ set."""
+        states, done); ``reset`` sets n_features_in_ (fit), else checks it."""
         if isinstance(X, np.ndarray) and X.dtype.names:
             X = _structured_to_table(X)
         elif hasattr(X, "columns"):
             _check_named_layout(X)
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=1)
+        X = validate_data(self, X, dtype=np.float64, reset=reset)
         n = X.shape[1]
         if n < 3 or (n - 3) % 2:
             raise ValueError(
@@ -345,6 +345,14 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
         onehot = np.zeros((len(states), self.n_actions_))
         onehot[np.arange(len(states)), action_index] = 1.0
         return np.hstack([states, onehot])
+
+    def _bellman_targets(self, regressor, rewards, next_states, done):
+        """``r + discount * (1 - done) * max_a Q(s', a)`` (Q = 0 for no
+        regressor: the first iteration)."""
+        if regressor is None:
+            return rewards.copy()
+        next_value = self._all_q(regressor, next_states).max(axis=1)
+        return rewards + np.where(done, 0.0, self.discount) * next_value
 
     def _all_q(self, regressor, states):
         """Q(s, a) for every action, (n, n_actions), in blocks of rows."""
@@ -440,15 +448,10 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
         """The Bellman iterations: (last regressor, target changes)."""
         seed = draw_seed(check_random_state(self.random_state))
         inputs = self._inputs(states, action_index)
-        continuing = np.where(done, 0.0, self.discount)
         regressor, targets, changes = None, None, []
         last_warnings = []
         for k in range(self.n_iterations):
-            if regressor is None:
-                next_value = np.zeros(len(states))
-            else:
-                next_value = self._all_q(regressor, next_states).max(axis=1)
-            new_targets = rewards + continuing * next_value
+            new_targets = self._bellman_targets(regressor, rewards, next_states, done)
             if targets is None:
                 change = np.inf
             else:
@@ -538,12 +541,9 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
             Minus the mean squared Bellman residual.
         """
         check_is_fitted(self, "regressor_")
-        if isinstance(X, np.ndarray) and X.dtype.names:
-            X = _structured_to_table(X)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        d = self.n_state_features_
-        states, actions, rewards = X[:, :d], X[:, d], X[:, d + 1]
-        next_states, done = X[:, d + 2 : 2 * d + 2], _done_flags(X[:, -1])
+        states, actions, rewards, next_states, done = self._read_transitions(
+            X, reset=False
+        )
         index = np.searchsorted(self.actions_, actions)
         index = np.clip(index, 0, self.n_actions_ - 1)
         if not np.all(self.actions_[index] == actions):
@@ -555,8 +555,7 @@ class FittedQIteration(_DocLinkMixin, BaseEstimator):
         q = self.q_scale_ * np.asarray(
             self.regressor_.predict(self._inputs(states, index)), float
         )
-        next_value = self._all_q(self.regressor_, next_states).max(axis=1)
-        target = rewards + np.where(done, 0.0, self.discount) * next_value
+        target = self._bellman_targets(self.regressor_, rewards, next_states, done)
         return -float(np.mean((q - target) ** 2))
 
     def evaluate(self, env, n_episodes=100, *, confidence=0.95, random_state=None):

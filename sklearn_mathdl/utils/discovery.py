@@ -28,7 +28,7 @@ _TYPE_FILTERS = {
 
 def _classes(module):
     """The classes a module holds. A lazy attribute whose optional extra is
-    missing (``sklearn_mathdl.rl.DeepQLearning`` without Gymnasium) raises
+    missing (``sklearn_mathdl.rl.GridWorld`` without Gymnasium) raises
     ImportError on access: it is skipped, as its module is."""
     for name in dir(module):
         try:
