@@ -298,9 +298,7 @@ def _data_parallel_setup(context, device, seed, batch_size):
         )
     # every process must shuffle alike: rank 0's seed wins (random_state=None
     # draws a different one on each process)
-    box = [int(seed)]
-    torch.distributed.broadcast_object_list(box, src=0)
-    return device, box[0]
+    return device, int(context.broadcast_object(int(seed)))
 
 
 @dataclass

@@ -449,6 +449,8 @@ class _SkorchNet(NeuralNet):
         self._interrupted = False
         self._penalized = [p for p in self.module_.parameters() if p.ndim >= 2]
         self._ddp = None
+        self._dp = None
+        self._async = None
         self.configure_lbfgs(None)
         return self
 
@@ -468,10 +470,22 @@ class _SkorchNet(NeuralNet):
         return self._lbfgs_state().get("func_evals", 0)
 
     def data_parallel(self, context, device):
-        """Wrap the module in DDP for one fit (None: back to one process)."""
+        """Set up one data-parallel fit (None: back to one process).
+
+        torch.distributed's backends wrap the module in DDP, which
+        broadcasts rank 0's weights and averages the gradients during the
+        backward pass; the "mpi" backend broadcasts the weights here and
+        averages the gradients after each backward pass
+        (``_MPICollectives.average_gradients``).
+        """
+        self._dp = context
         if context is None:
             self._ddp = None
             self.iterator_train__shard = None
+            return
+        self.iterator_train__shard = (context.rank, context.world_size)
+        if context.backend == "mpi":
+            context.collectives.broadcast_module(self.module_)
             return
         from torch.nn.parallel import DistributedDataParallel
 
@@ -480,7 +494,6 @@ class _SkorchNet(NeuralNet):
         # skorch refuses modules set outside initialize(); this one is
         # transient (dropped after the fit) and shares module_'s parameters
         object.__setattr__(self, "_ddp", ddp)
-        self.iterator_train__shard = (context.rank, context.world_size)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """The data term of the loss (the penalties enter in ``train_step``)."""
@@ -617,6 +630,13 @@ class _SkorchNet(NeuralNet):
         ``params`` (one player's) or all of the module's; returns the loss
         with the penalties' value (detached)."""
         loss.backward()
+        dp = getattr(self, "_dp", None)
+        if dp is not None and dp.backend == "mpi":
+            # DDP averages during backward; over MPI, before the penalties
+            # (the same on every process) and clipping, as DDP's order
+            dp.collectives.average_gradients(
+                list(self.module_.parameters() if params is None else params)
+            )
         total = loss.detach()
         if self._l2 > 0 or self._l1 > 0:
             total = self._add_penalties(total, weight, params)
@@ -777,11 +797,10 @@ class _SkorchNet(NeuralNet):
             X, y, self.module_ if ddp is None else ddp
         )
         self.optimizer_.step()
-        if ddp is not None:
+        if getattr(self, "_dp", None) is not None:
             # the global batch losses, identical on every process
             both = torch.stack([loss.detach(), data_loss])
-            torch.distributed.all_reduce(both)
-            loss, data_loss = both / torch.distributed.get_world_size()
+            loss, data_loss = self._dp.allreduce_mean(both)
         return {"loss": loss, "data_loss": data_loss, "y_pred": y_pred}
 
     def validation_step(self, batch, **fit_params):

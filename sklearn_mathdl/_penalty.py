@@ -144,11 +144,9 @@ def _feature_sums(module, dataset, rows, block_rows=_BLOCK_ROWS):
 
 def _broadcast_from_rank0(value, device):
     """Rank 0's ``value`` on every data-parallel process."""
-    import torch.distributed as dist
+    from sklearn_mathdl import distributed
 
-    t = torch.tensor([value], dtype=torch.float64, device=device)
-    dist.broadcast(t, src=0)
-    return float(t.item())
+    return float(distributed._active().broadcast_object(float(value)))
 
 
 def _select(sums, cols):

@@ -1,11 +1,16 @@
-"""Data-parallel training over several processes, and workers pinned to GPUs.
+"""Data-parallel and asynchronous training, and workers pinned to GPUs.
 
-:func:`data_parallel` makes every torch estimator of the package train with
-:class:`torch.nn.parallel.DistributedDataParallel` (DDP) inside the block:
-launch the script with ``torchrun``, wrap ``fit`` in the block, and each process
-trains on its share of every mini-batch while DDP averages the gradients.
-:func:`pin_dask_workers_to_gpus` spreads the workers of a Dask cluster over
-the GPUs of their machines for hyper-parameter searches.
+:func:`data_parallel` makes every torch estimator of the package train
+synchronously data-parallel inside the block (book, section 23.2): launch the
+script with ``torchrun`` or ``mpirun``, wrap ``fit`` in the block, and each
+process trains on its share of every mini-batch while the gradients are
+averaged, by :class:`torch.nn.parallel.DistributedDataParallel` (DDP, backends
+"gloo" and "nccl") or by MPI's ``Allreduce`` through mpi4py (backend "mpi",
+sections 23.5-23.7). :func:`asynchronous` trains instead by asynchronous SGD
+on one machine (section 23.3): worker processes update weights held in shared
+memory without waiting for each other (Hogwild). :func:`pin_dask_workers_to_gpus`
+spreads the workers of a Dask cluster over the GPUs of their machines for
+hyper-parameter searches.
 """
 
 # Authors: The sklearn_mathdl developers
@@ -13,12 +18,14 @@ the GPUs of their machines for hyper-parameter searches.
 
 import contextlib
 import os
+import socket
 from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
 
 __all__ = [
+    "asynchronous",
     "data_parallel",
     "get_rank",
     "get_world_size",
@@ -27,20 +34,158 @@ __all__ = [
 ]
 
 
+class _TorchCollectives:
+    """The collectives the engine needs, over torch.distributed's group."""
+
+    def broadcast_object(self, value):
+        box = [value]
+        dist.broadcast_object_list(box, src=0)
+        return box[0]
+
+    def allreduce_mean(self, tensor):
+        tensor = tensor.clone()
+        dist.all_reduce(tensor)
+        return tensor / dist.get_world_size()
+
+
+class _MPICollectives:
+    """The same collectives over MPI (mpi4py), and the gradient average that
+    DDP does for torch.distributed: one ``Allreduce`` of all gradients,
+    flattened into one buffer per dtype, after each backward pass."""
+
+    def __init__(self, comm):
+        self.comm = comm
+        self.size = comm.Get_size()
+
+    def broadcast_object(self, value):
+        return self.comm.bcast(value, root=0)
+
+    def _allreduce_(self, tensor):
+        """Sum ``tensor`` over the processes, in place."""
+        from mpi4py import MPI
+
+        host = tensor.detach().cpu().contiguous()
+        buf = host.numpy()
+        self.comm.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+        if host.data_ptr() != tensor.data_ptr():
+            tensor.copy_(host)
+
+    def allreduce_mean(self, tensor):
+        tensor = tensor.detach().clone()
+        self._allreduce_(tensor)
+        return tensor / self.size
+
+    def broadcast_module(self, module):
+        """Rank 0's parameters and buffers on every process (DDP does this
+        when it wraps a module)."""
+        with torch.no_grad():
+            for t in [*module.parameters(), *module.buffers()]:
+                host = t.detach().cpu().contiguous()
+                self.comm.Bcast(host.numpy(), root=0)
+                t.copy_(host)
+
+    def average_gradients(self, params):
+        """Replace every gradient by its mean over the processes."""
+        grads = [p.grad for p in params if p.grad is not None]
+        by_dtype = {}
+        for g in grads:
+            by_dtype.setdefault(g.dtype, []).append(g)
+        for group in by_dtype.values():
+            flat = torch.cat([g.reshape(-1) for g in group])
+            self._allreduce_(flat)
+            flat /= self.size
+            offset = 0
+            for g in group:
+                n = g.numel()
+                g.copy_(flat[offset : offset + n].view_as(g))
+                offset += n
+
+
 @dataclass(frozen=True)
 class _Context:
     rank: int
     world_size: int
     local_rank: int
     backend: str
+    collectives: object = None
+
+    def broadcast_object(self, value):
+        """Rank 0's ``value`` on every process."""
+        return self.collectives.broadcast_object(value)
+
+    def allreduce_mean(self, tensor):
+        """The mean of ``tensor`` over the processes (a new tensor)."""
+        return self.collectives.allreduce_mean(tensor)
 
 
 _ACTIVE = []  # stack of _Context; the engine reads the top
+
+# environment variables by which MPI launchers announce a process's rank and
+# the number of processes: MPICH/Intel MPI (PMI), Open MPI, and Slurm's srun
+_MPI_RANK_VARS = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK")
+_MPI_SIZE_VARS = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE")
 
 
 def _active():
     """The data-parallel context of the current block, or None."""
     return _ACTIVE[-1] if _ACTIVE else None
+
+
+def _mpi_env(names, default):
+    """The first of the MPI launcher's variables ``names`` that is set."""
+    for name in names:
+        if name in os.environ:
+            return os.environ[name]
+    return default
+
+
+def _mpi_world():
+    """mpi4py's COMM_WORLD (mpi4py initializes MPI at import)."""
+    try:
+        from mpi4py import MPI
+    except ImportError as exc:
+        raise ImportError(
+            "MPI training needs mpi4py and an MPI library: pip install "
+            "'sklearn_mathdl[mpi]' (mpi4py and the mpich wheel)."
+        ) from exc
+    return MPI.COMM_WORLD
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _torch_env_from_mpi():
+    """Under ``mpirun`` (no ``torchrun`` variables): the rank, size and a
+    rendezvous address for torch.distributed, agreed over MPI (rank 0 picks a
+    free port and broadcasts its host and port)."""
+    comm = _mpi_world()
+    rank, size = comm.Get_rank(), comm.Get_size()
+    address = None
+    if rank == 0:
+        address = (os.environ.get("MASTER_ADDR", socket.gethostname()), _free_port())
+    host, port = comm.bcast(address, root=0)
+    local = _mpi_env(("MPI_LOCALRANKID", "OMPI_COMM_WORLD_LOCAL_RANK"), 0)
+    values = {
+        "RANK": str(rank),
+        "WORLD_SIZE": str(size),
+        "LOCAL_RANK": str(local),
+        "MASTER_ADDR": str(host),
+        "MASTER_PORT": str(port),
+    }
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield size
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def get_rank():
@@ -60,7 +205,9 @@ def get_rank():
     """
     if dist.is_available() and dist.is_initialized():
         return dist.get_rank()
-    return int(os.environ.get("RANK", 0))
+    if "RANK" in os.environ:
+        return int(os.environ["RANK"])
+    return int(_mpi_env(_MPI_RANK_VARS, 0))
 
 
 def get_world_size():
@@ -70,7 +217,8 @@ def get_world_size():
     -------
     world_size : int
         ``torch.distributed.get_world_size()`` when a process group is
-        initialized, else the ``WORLD_SIZE`` environment variable, else 1.
+        initialized, else the ``WORLD_SIZE`` environment variable (``torchrun``),
+        else the size an MPI launcher announces, else 1.
 
     Examples
     --------
@@ -80,7 +228,9 @@ def get_world_size():
     """
     if dist.is_available() and dist.is_initialized():
         return dist.get_world_size()
-    return int(os.environ.get("WORLD_SIZE", 1))
+    if "WORLD_SIZE" in os.environ:
+        return int(os.environ["WORLD_SIZE"])
+    return int(_mpi_env(_MPI_SIZE_VARS, 1))
 
 
 def is_main_process():
@@ -102,20 +252,20 @@ def is_main_process():
 
 @contextlib.contextmanager
 def data_parallel(backend=None):
-    """Train every estimator fitted inside the block data-parallel (DDP).
+    """Train every estimator fitted inside the block data-parallel.
 
     Launch the script with ``torchrun --nproc_per_node=K script.py`` (one
-    machine) or ``torchrun --nnodes=M --node_rank=i --rdzv_endpoint=HOST:PORT
-    ...`` on each of M machines. Every process runs the same script on the same
-    data. Inside the block, ``fit`` and ``partial_fit`` of any torch estimator
-    of this package:
+    machine), ``torchrun --nnodes=M --node_rank=i --rdzv_endpoint=HOST:PORT
+    ...`` on each of M machines, or ``mpirun -n K python script.py``. Every
+    process runs the same script on the same data. Inside the block, ``fit``
+    and ``partial_fit`` of any torch estimator of this package:
 
     - broadcast rank 0's seed and initial weights, so all processes start
       equal and shuffle identically;
     - split every mini-batch of ``batch_size`` rows (the *global* batch) into
       K nearly equal shards, one per process;
     - weight each shard's loss by its share of the batch, so that the
-      gradients DDP averages with an all-reduce are exactly the gradients of
+      average of the K gradients (an all-reduce) is exactly the gradient of
       the global batch: synchronous data-parallel SGD then takes the same
       steps as one process with ``batch_size`` rows, up to floating-point
       summation order;
@@ -124,21 +274,29 @@ def data_parallel(backend=None):
 
     After the block every process holds an ordinary fitted estimator (the
     same weights on each) that pickles and predicts like any other; write
-    files from rank 0 only (:func:`is_main_process`). Without ``torchrun``
-    (no ``WORLD_SIZE`` in the environment, or ``WORLD_SIZE=1``) the block
+    files from rank 0 only (:func:`is_main_process`). Without a launcher (no
+    ``WORLD_SIZE`` or MPI size in the environment, or a size of 1) the block
     does nothing, so the same script runs on a laptop.
 
     Parameters
     ----------
-    backend : {"gloo", "nccl"} or None, default=None
-        Process-group backend when the block creates the group: ``"nccl"``
-        when CUDA is available, else ``"gloo"``. An already initialized
-        group is used as it is (and left open).
+    backend : {"gloo", "nccl", "mpi"} or None, default=None
+        How the processes communicate. ``"gloo"`` and ``"nccl"`` are
+        torch.distributed's (DDP averages the gradients); None means
+        ``"nccl"`` when CUDA is available, else ``"gloo"``. An already
+        initialized group is used as it is (and left open). Under
+        ``mpirun`` these backends still work: the processes agree on a
+        rendezvous address over MPI, then talk through torch.distributed.
+        ``"mpi"`` communicates through MPI itself (mpi4py, the extra
+        ``mpi``): rank 0's weights reach the others by ``Bcast`` and the
+        gradients are averaged by one ``Allreduce`` per backward pass, the
+        scheme of the book's section 23.5 (it needs ``mpirun``; torch's CPU
+        builds have no MPI backend of their own).
 
     Yields
     ------
     world_size : int
-        The number of processes training together (1 without ``torchrun``).
+        The number of processes training together (1 without a launcher).
 
     Notes
     -----
@@ -148,6 +306,8 @@ def data_parallel(backend=None):
     global batch is approximate; the running statistics kept for inference
     are recomputed over the whole training set at the end of ``fit`` and
     are the same on every process. Dropout masks differ between processes.
+    The "mpi" backend moves gradients through host memory (MPI buffers are
+    NumPy arrays), so on GPUs "nccl" is the faster choice.
 
     Examples
     --------
@@ -155,11 +315,60 @@ def data_parallel(backend=None):
     >>> from sklearn_mathdl import MLPRegressor
     >>> from sklearn_mathdl.distributed import data_parallel, is_main_process
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> with data_parallel() as world_size:  # 1 here; K under torchrun
+    >>> with data_parallel() as world_size:  # 1 here; K under torchrun/mpirun
     ...     reg = MLPRegressor(max_iter=5, random_state=0).fit(X, y)
     >>> is_main_process()
     True
     """
+    if backend not in (None, "gloo", "nccl", "mpi"):
+        raise ValueError(
+            f"backend={backend!r}; expected 'gloo', 'nccl', 'mpi' or None."
+        )
+    if backend == "mpi":
+        with _mpi_context() as world_size:
+            yield world_size
+        return
+    if (
+        not (dist.is_available() and dist.is_initialized())
+        and "WORLD_SIZE" not in os.environ
+        and int(_mpi_env(_MPI_SIZE_VARS, 1)) > 1
+    ):
+        with _torch_env_from_mpi():  # mpirun as the launcher
+            with _torch_context(backend) as world_size:
+                yield world_size
+        return
+    with _torch_context(backend) as world_size:
+        yield world_size
+
+
+@contextlib.contextmanager
+def _pushed(context):
+    _ACTIVE.append(context)
+    try:
+        yield context.world_size
+    finally:
+        _ACTIVE.pop()
+
+
+@contextlib.contextmanager
+def _mpi_context():
+    comm = _mpi_world()
+    if comm.Get_size() <= 1:
+        yield 1
+        return
+    context = _Context(
+        rank=comm.Get_rank(),
+        world_size=comm.Get_size(),
+        local_rank=int(_mpi_env(("MPI_LOCALRANKID", "OMPI_COMM_WORLD_LOCAL_RANK"), 0)),
+        backend="mpi",
+        collectives=_MPICollectives(comm),
+    )
+    with _pushed(context) as world_size:
+        yield world_size
+
+
+@contextlib.contextmanager
+def _torch_context(backend):
     world_size = get_world_size()
     created = False
     if not (dist.is_available() and dist.is_initialized()):
@@ -184,12 +393,12 @@ def data_parallel(backend=None):
         world_size=dist.get_world_size(),
         local_rank=int(os.environ.get("LOCAL_RANK", 0)),
         backend=dist.get_backend(),
+        collectives=_TorchCollectives(),
     )
-    _ACTIVE.append(context)
     try:
-        yield context.world_size
+        with _pushed(context) as size:
+            yield size
     finally:
-        _ACTIVE.pop()
         if created:
             dist.destroy_process_group()
 

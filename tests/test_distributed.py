@@ -1,4 +1,5 @@
-"""Data-parallel training: torchrun with 2 gloo processes equals one process."""
+"""Data-parallel training: 2 processes (torchrun, or mpirun with torch's gloo or
+with MPI's own collectives) take the steps of one process."""
 
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -6,6 +7,7 @@
 import json
 import os
 import pickle
+import shutil
 import socket
 import subprocess
 import sys
@@ -52,9 +54,49 @@ def _torchrun(script, *args, nproc=2, timeout=240):
     return proc
 
 
-def test_torchrun_example_equals_single_process(tmp_path):
-    """The gallery's torchrun script: 2 processes take the steps of one."""
-    _torchrun(EXAMPLE, "--out", tmp_path / "ddp", "--epochs", 8)
+def _have_mpi():
+    try:
+        import mpi4py  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("mpiexec") is not None
+
+
+def _mpirun(script, *args, nproc=2, timeout=240):
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
+        env.pop(name, None)
+    cmd = ["mpiexec", "-n", str(nproc), sys.executable, str(script), *map(str, args)]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+# the MPI launcher and library come with the tests extra (mpi4py, mpich)
+needs_mpi = pytest.mark.skipif(
+    not _have_mpi(), reason="needs mpi4py and mpiexec: pip install '.[mpi]'"
+)
+
+LAUNCHERS = [
+    pytest.param("torchrun", None, id="torchrun-gloo"),
+    pytest.param("mpirun", None, id="mpirun-gloo", marks=needs_mpi),
+    pytest.param("mpirun", "mpi", id="mpirun-mpi", marks=needs_mpi),
+]
+
+
+def _launch(launcher, script, *args):
+    run = _torchrun if launcher == "torchrun" else _mpirun
+    return run(script, *args)
+
+
+@pytest.mark.parametrize("launcher, backend", LAUNCHERS)
+def test_torchrun_example_equals_single_process(tmp_path, launcher, backend):
+    """The gallery's script: 2 processes take the steps of one, launched by
+    torchrun or by mpirun, communicating through gloo or through MPI."""
+    extra = () if backend is None else ("--backend", backend)
+    _launch(launcher, EXAMPLE, "--out", tmp_path / "ddp", "--epochs", 8, *extra)
     # rank 0 wrote its two files; rank 1 wrote nothing
     assert sorted(p.name for p in (tmp_path / "ddp").iterdir()) == [
         "model.joblib",
@@ -92,15 +134,16 @@ import numpy as np, torch
 from sklearn.datasets import load_breast_cancer
 from sklearn.preprocessing import StandardScaler
 from sklearn_mathdl import CNNClassifier, MLPClassifier
-from sklearn_mathdl.distributed import data_parallel, is_main_process
+from sklearn_mathdl.distributed import data_parallel, get_rank, is_main_process
 
 torch.set_num_threads(1)
+backend = None if sys.argv[2] == "default" else sys.argv[2]
 warnings.simplefilter("ignore")
 X, y = load_breast_cancer(return_X_y=True)
 X = StandardScaler().fit_transform(X).astype(np.float32)
 w = np.linspace(0.5, 2.0, len(y))
 out = {}
-with data_parallel():
+with data_parallel(backend=backend):
     clf = MLPClassifier(
         hidden_layer_sizes=(16,), alpha=1e-2, batch_size=50, max_iter=6,
         early_stopping=True, validation_fraction=0.2, n_iter_no_change=100,
@@ -119,12 +162,15 @@ with data_parallel():
 if is_main_process():
     with open(sys.argv[1], "w") as f:
         json.dump(out, f)
-with open(sys.argv[1] + "." + os.environ["RANK"], "w") as f:
+with open(sys.argv[1] + "." + str(get_rank()), "w") as f:
     json.dump(out["free"], f)
 """
 
 
-def test_weighted_penalized_early_stopping_and_batch_norm_match(tmp_path):
+@pytest.mark.parametrize("launcher, backend", LAUNCHERS)
+def test_weighted_penalized_early_stopping_and_batch_norm_match(
+    tmp_path, launcher, backend
+):
     """Sample weights, L2, a validation split, batch norm: 2 ranks = 1 process.
 
     The MLP (no batch norm) matches one process with the global batch; the CNN
@@ -134,7 +180,7 @@ def test_weighted_penalized_early_stopping_and_batch_norm_match(tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(textwrap.dedent(WORKER))
     out = tmp_path / "out.json"
-    _torchrun(script, out)
+    _launch(launcher, script, out, backend or "default")
     got = json.loads(out.read_text())
 
     X, y = load_breast_cancer(return_X_y=True)
@@ -253,3 +299,35 @@ def test_batch_smaller_than_world_is_refused(monkeypatch, iris):
     nccl = distributed._Context(rank=0, world_size=2, local_rank=0, backend="nccl")
     with pytest.raises(ValueError, match="nccl"):
         _base._data_parallel_setup(nccl, torch.device("cpu"), 0, 32)
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="backend='tcp'"):
+        with data_parallel(backend="tcp"):
+            pass
+
+
+@needs_mpi
+def test_mpi_backend_without_mpirun_is_a_no_op(tmp_path):
+    """backend="mpi" in a plain `python script.py`: one process, an ordinary fit."""
+    script = tmp_path / "alone.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import numpy as np
+            from sklearn_mathdl import MLPRegressor
+            from sklearn_mathdl.distributed import data_parallel
+            X = np.random.default_rng(0).normal(size=(40, 3)); y = X.sum(1)
+            kw = dict(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+            with data_parallel(backend="mpi") as k:
+                a = MLPRegressor(**kw).fit(X, y).predict(X)
+            b = MLPRegressor(**kw).fit(X, y).predict(X)
+            assert k == 1 and np.array_equal(a, b), (k, a[:3], b[:3])
+            print("ok")
+            """
+        )
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr[-2000:]

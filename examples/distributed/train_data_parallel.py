@@ -17,6 +17,13 @@ fitted estimator: it scores it, pickles it and writes the loss curve; the
 other ranks write nothing. Without ``torchrun`` the script trains in one
 process, so it also runs as ``python train_data_parallel.py``.
 
+With MPI instead of torchrun (``pip install 'sklearn_mathdl[mpi]'``), either
+as the launcher only (the processes then talk through torch's gloo) or for the
+communication too (``--backend mpi``: gradients averaged by MPI's Allreduce)::
+
+    mpirun -n 2 python examples/distributed/train_data_parallel.py --out results/
+    mpirun -n 2 python examples/distributed/train_data_parallel.py --backend mpi
+
 On several machines, run on each (``--node_rank`` 0 .. M-1)::
 
     torchrun --nnodes=M --nproc_per_node=GPUS_PER_MACHINE --node_rank=i \\
@@ -64,13 +71,16 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1, help="torch threads/process")
+    parser.add_argument(
+        "--backend", default=None, help="gloo, nccl or mpi (default: gloo/nccl)"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
 
     X, y = load_diabetes(return_X_y=True)  # every process loads the same data
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     model = make_model(args)
-    with data_parallel() as world_size:
+    with data_parallel(backend=args.backend) as world_size:
         model.fit(X_train, y_train)
 
     if is_main_process():  # rank 0 reports and writes; the others do nothing
