@@ -308,6 +308,7 @@ class _FitPlan:
     incremental: bool
     continuing: bool
     context: object
+    asynchronous: object
     dataset: object
     train_split: object
     use_validation: bool
@@ -528,7 +529,9 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         Adam)."""
         return "adam"
 
-    def _resolve_optimizer(self, X, incremental, continuing, context):
+    def _resolve_optimizer(
+        self, X, incremental, continuing, context, asynchronous=None
+    ):
         """The optimizer of this call: ``optimizer``, with "auto" resolved.
 
         A warm-started fit keeps the optimizer (and its state) that "auto" chose
@@ -548,7 +551,10 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
                     name = "adam"
             else:
                 name = self._auto_optimizer(
-                    X.shape[0], incremental, lazy or big_sparse, context
+                    X.shape[0],
+                    incremental,
+                    lazy or big_sparse,
+                    context if asynchronous is None else asynchronous,
                 )
         if name not in _FULL_BATCH:
             return name
@@ -567,6 +573,8 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             )
         elif context is not None:
             why = "data_parallel() (full-batch steps are not sharded)"
+        elif asynchronous is not None:
+            why = "asynchronous() (its workers share out mini-batches)"
         elif getattr(self, "dropout", 0) > 0:
             why = (
                 f"dropout={self.dropout}: its line search compares losses of the "
@@ -712,7 +720,10 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
                 f"(fitted with {self._net_n_outputs}, got {n_outputs})."
             )
         context = _distributed._active()
-        optimizer = self._resolve_optimizer(X, incremental, continuing, context)
+        asynchronous = _distributed._active_async()
+        optimizer = self._resolve_optimizer(
+            X, incremental, continuing, context, asynchronous
+        )
         if not continuing:
             self._device = check_device(self.device)
             self._seed = draw_seed(self.random_state)
@@ -769,6 +780,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             incremental=incremental,
             continuing=continuing,
             context=context,
+            asynchronous=asynchronous,
             dataset=dataset,
             train_split=train_split,
             use_validation=use_validation,
@@ -985,6 +997,13 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
     def _train_net(self, net, monitor, saved, plan):
         """Run the epochs; on failure leave the model as it was before the call."""
         net.data_parallel(plan.context, self._device)
+        if plan.asynchronous is not None and net._second_player is not None:
+            raise ValueError(
+                f"{type(self).__name__} does not train inside asynchronous(): "
+                "its alternating two-player steps are not shared out."
+            )
+        net.asynchronous(plan.asynchronous, plan.rank_seed)
+        stale = None
         try:
             net.partial_fit(plan.dataset, None)
         except BaseException as exc:
@@ -1006,6 +1025,11 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             raise
         finally:
             net.data_parallel(None, self._device)
+            stale = net.asynchronous(None)
+        if stale is not None:
+            self.staleness_ = stale
+        elif hasattr(self, "staleness_"):
+            del self.staleness_  # a fit outside asynchronous()
 
         if net._interrupted:
             return

@@ -270,6 +270,8 @@ class _TensorBatchIterator:
         self.shuffle = shuffle
         self.generator = generator
         self.shard = shard
+        # (k, K): only every K-th batch from the k-th (an asynchronous worker)
+        self.select = None
 
     def __len__(self):
         return len(_batch_bounds(len(self.dataset), self.batch_size))
@@ -284,6 +286,9 @@ class _TensorBatchIterator:
             index = [perm[start:stop] for start, stop in bounds]
         else:
             index = [slice(start, stop) for start, stop in bounds]
+        if self.select is not None:
+            k, n_workers = self.select
+            index = index[k::n_workers]
         if isinstance(ds, _LazyDataset):
             # batches read from the lazy array, one read ahead
             items = (
@@ -569,6 +574,20 @@ class _SkorchNet(NeuralNet):
             if getattr(type(cb), name) is not base
         ]
 
+    def asynchronous(self, context, seed=0):
+        """Train the next fit's epochs by asynchronous workers (``context``
+        from :func:`~sklearn_mathdl.distributed.asynchronous`; None: in this
+        process). Returns the staleness of the finished fit's updates (None
+        when it was not asynchronous)."""
+        pool = getattr(self, "_async_pool", None)
+        stale = None
+        if pool is not None:
+            stale = pool.close()
+        object.__setattr__(self, "_async_pool", None)
+        self._async = context
+        self._async_seed = seed
+        return stale
+
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         """One pass over ``iterator``: the per-batch work, then the epoch record.
 
@@ -576,10 +595,19 @@ class _SkorchNet(NeuralNet):
         batch losses stay on the device until the epoch ends (one transfer an
         epoch, no host sync per step); the epoch's loss is the mean of the
         batch losses weighted by batch rows, as skorch's ``PassthroughScoring``
-        records it.
+        records it. Inside ``asynchronous()`` the training batches are the
+        workers' (``_async_batches``).
         """
         if iterator is None:
             return
+        if training and getattr(self, "_async", None) is not None:
+            losses, data_losses, rows = self._async_batches(iterator)
+        else:
+            losses, data_losses, rows = self._batches(iterator, training, step_fn)
+        self._record_epoch(prefix, training, losses, data_losses, rows)
+
+    def _batches(self, iterator, training, step_fn):
+        """Run the steps of one epoch here: (losses, data losses, rows)."""
         self._set_training(training)
         begin = self._batch_hooks("on_batch_begin")
         end = self._batch_hooks("on_batch_end")
@@ -594,6 +622,23 @@ class _SkorchNet(NeuralNet):
             rows.append(_batch_rows(batch[1]))
             for hook in end:
                 hook(self, batch=batch, training=training, **step)
+        return losses, data_losses, rows
+
+    def _async_batches(self, iterator):
+        """One epoch by the asynchronous workers, forked at the first one."""
+        from sklearn_mathdl._async import HogwildPool
+
+        pool = getattr(self, "_async_pool", None)
+        if pool is None:
+            pool = HogwildPool(self, iterator, self._async, self._async_seed)
+            object.__setattr__(self, "_async_pool", pool)
+        losses, data_losses, rows = pool.run_epoch(self)
+        as_tensors = [torch.tensor(v, dtype=torch.float64) for v in losses]
+        data = [torch.tensor(v, dtype=torch.float64) for v in data_losses]
+        return as_tensors, data, rows
+
+    def _record_epoch(self, prefix, training, losses, data_losses, rows):
+        """The epoch's batch count and row-weighted mean losses in history."""
         history = self.history
         history.record(prefix + "_batch_count", len(losses))
         if not losses:

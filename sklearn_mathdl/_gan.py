@@ -189,6 +189,11 @@ class _BaseGAN(_BaseTorchEstimator):
                 f"{type(self).__name__} does not train inside data_parallel(): "
                 "its alternating two-player steps are not sharded."
             )
+        if _distributed._active_async() is not None:
+            raise ValueError(
+                f"{type(self).__name__} does not train inside asynchronous(): "
+                "its alternating two-player steps are not shared out."
+            )
 
     def _fit_data(self, X, sample_weight, *, reset, incremental):
         self._check_fit_context()

@@ -320,6 +320,11 @@ def data_parallel(backend=None):
     >>> is_main_process()
     True
     """
+    if _active_async() is not None:
+        raise ValueError(
+            "data_parallel() cannot be nested in asynchronous(): choose "
+            "synchronous data-parallel or asynchronous training."
+        )
     if backend not in (None, "gloo", "nccl", "mpi"):
         raise ValueError(
             f"backend={backend!r}; expected 'gloo', 'nccl', 'mpi' or None."
@@ -401,6 +406,132 @@ def _torch_context(backend):
     finally:
         if created:
             dist.destroy_process_group()
+
+
+@dataclass(frozen=True)
+class _AsyncContext:
+    n_workers: int
+    threads_per_worker: int
+
+
+_ASYNC = []  # stack of _AsyncContext; the engine reads the top
+
+
+def _active_async():
+    """The asynchronous-training context of the current block, or None."""
+    return _ASYNC[-1] if _ASYNC else None
+
+
+@contextlib.contextmanager
+def asynchronous(n_workers=2, *, threads_per_worker=None):
+    """Train every estimator fitted inside the block by asynchronous SGD.
+
+    Asynchronous gradient descent (book, section 23.3) on one machine, the
+    lock-free shared-memory scheme of Hogwild (Niu, Recht, Re and Wright
+    2011): the module's weights move to shared memory, ``n_workers`` worker
+    processes (forked with :mod:`torch.multiprocessing`'s start method
+    "fork") each take their own share of every epoch's mini-batches, compute
+    a gradient at the weights as they read them and apply their optimizer's
+    update in place, without waiting for the others and without locks. A
+    worker's gradient is therefore *stale*: the weights it was computed at
+    may have been changed by the other workers' updates before its own
+    update lands. The staleness of every update is measured (a shared
+    counter of updates, read when the worker reads the weights and when its
+    update is applied) and left on the estimator as ``staleness_``.
+
+    Synchronous data-parallel training (:func:`data_parallel`) waits at
+    every step for the slowest process and all-reduces the gradients; here
+    nobody waits, so a worker slowed by a busy core costs nothing but
+    staleness. Shared memory was chosen over a torch.distributed RPC
+    parameter server because on one machine the workers can read and write
+    the weights directly: a parameter server would copy the whole gradient
+    and the whole weight vector through sockets at every step, which for
+    the small networks this package trains costs more than the step itself.
+
+    Inside the block, ``fit`` (and ``partial_fit``) of the torch estimators
+    with one optimizer trains this way. Each epoch still visits every
+    mini-batch once: the epoch's shuffled batches are dealt round-robin to
+    the workers (batch ``j`` to worker ``j mod n_workers``). Between epochs
+    the workers wait, so the loss curve, early stopping, the learning-rate
+    schedules and the stopping rule work as in a one-process fit. Each
+    worker keeps its own optimizer state (Adam's moments, momentum) and
+    draws its own dropout masks.
+
+    Parameters
+    ----------
+    n_workers : int, default=2
+        Worker processes updating the shared weights.
+    threads_per_worker : int or None, default=None
+        torch threads of each worker; None divides the CPU cores among
+        the workers (at least 1 each).
+
+    Yields
+    ------
+    n_workers : int
+
+    Notes
+    -----
+    Asynchronous updates make a fit depend on how the operating system
+    schedules the workers: ``random_state`` fixes the initial weights, the
+    shuffling and the dropout masks, not the order in which updates
+    interleave, so two fits agree only approximately. With one worker the
+    fit takes the steps of a one-process fit (staleness 0). Full-batch
+    optimizers (L-BFGS, Newton) have no mini-batches to share out:
+    ``optimizer="auto"`` picks Adam in the block, and an explicit
+    ``optimizer="lbfgs"`` is refused, as are the two-player GANs. The
+    optimizer state the workers built stays with them: a warm-started fit
+    after the block restarts from the state before it. Needs the "fork"
+    start method (Linux; on macOS and Windows the block raises).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn_mathdl import MLPRegressor
+    >>> from sklearn_mathdl.distributed import asynchronous
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X = (X - X.mean(0)) / X.std(0)
+    >>> with asynchronous(n_workers=2, threads_per_worker=1):
+    ...     reg = MLPRegressor(max_iter=20, random_state=0).fit(X, y)
+    >>> reg.staleness_.shape == (reg.n_iter_ * 3,)  # 3 batches an epoch
+    True
+    >>> bool(reg.staleness_.max() <= 10)
+    True
+    """
+    import multiprocessing
+    import numbers
+
+    if (
+        not isinstance(n_workers, numbers.Integral)
+        or isinstance(n_workers, bool)
+        or n_workers < 1
+    ):
+        raise ValueError(f"n_workers must be an integer >= 1; got {n_workers!r}.")
+    if threads_per_worker is None:
+        threads_per_worker = max(1, (os.cpu_count() or 1) // int(n_workers))
+    elif (
+        not isinstance(threads_per_worker, numbers.Integral)
+        or isinstance(threads_per_worker, bool)
+        or threads_per_worker < 1
+    ):
+        raise ValueError(
+            f"threads_per_worker must be an integer >= 1 or None; got "
+            f"{threads_per_worker!r}."
+        )
+    if "fork" not in multiprocessing.get_all_start_methods():
+        raise RuntimeError(
+            "asynchronous() needs the 'fork' start method of multiprocessing, "
+            "which this platform does not have."
+        )
+    if _active() is not None:
+        raise ValueError(
+            "asynchronous() cannot be nested in data_parallel(): choose "
+            "synchronous data-parallel or asynchronous training."
+        )
+    _ASYNC.append(_AsyncContext(int(n_workers), int(threads_per_worker)))
+    try:
+        yield int(n_workers)
+    finally:
+        _ASYNC.pop()
 
 
 def _pin_this_worker(index, n_gpus):
