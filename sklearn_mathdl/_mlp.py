@@ -153,23 +153,32 @@ class _MLPMixin:
             return "adam"
         return "lbfgs"
 
-    def _deep_mean_field(self):
-        return self.scaling == "mean_field" and len(self._hidden_sizes()) > 1
+    def _deep_gamma(self):
+        """gamma of a deep mean-field or in-between scaling (more than one
+        hidden layer), else None."""
+        if len(self._hidden_sizes()) < 2:
+            return None
+        if self.scaling == "mean_field":
+            return 1.0
+        if isinstance(self.scaling, str) or float(self.scaling) == 0.5:
+            return None  # standard, or the NTK: no width factors
+        return float(self.scaling)
 
     def _lr_scale(self):
         if (
             self.scaling not in ("standard", "ntk")
             and self.optimizer == "sgd"
-            and not self._deep_mean_field()
+            and self._deep_gamma() is None
         ):
             return scaling_lr_factor(self.scaling, self._hidden_sizes()[0])
         return 1.0
 
     def _lr_factors(self, module):
-        """Deep mean field with SGD: a step factor per layer
-        (:func:`~sklearn_mathdl._modules._mlp.mean_field_lr_factors`)."""
-        if self._deep_mean_field() and self.optimizer == "sgd":
-            return mean_field_lr_factors(module)
+        """Deep mean-field or in-between scaling with SGD: a step factor per
+        layer (:func:`~sklearn_mathdl._modules._mlp.mean_field_lr_factors`)."""
+        gamma = self._deep_gamma()
+        if gamma is not None and self.optimizer == "sgd":
+            return mean_field_lr_factors(module, gamma)
         return None
 
 
@@ -210,10 +219,13 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         first, N_prev N for the others, N_L for the readout). The
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
         scales themselves and get no multiplier. A float gamma in [1/2, 1]
-        (one hidden layer) is the family between them that the book's section
-        20.6 studies: readout ``a.h / N^gamma`` (no bias) and, with "sgd", the
-        step ``learning_rate_init * N^(2 gamma - 1)``; hidden weights move like
-        N^(gamma - 1). 0.5 is "ntk" and 1 is "mean_field".
+        is the family between them that the book's section 20.6 studies:
+        readout ``a.h / N^gamma`` (no bias) and, with "sgd", the step
+        ``learning_rate_init * N^(2 gamma - 1)``; hidden weights move like
+        N^(gamma - 1). With more hidden layers each one after the first is
+        ``W h / N_prev^gamma`` (no bias) and each layer's step is multiplied by
+        ``N^(2 gamma - 1)`` for every hidden width it touches. 0.5 is "ntk"
+        and 1 is "mean_field".
 
     init : {"glorot", "he", "lecun", "ntk", "torch"}, default="glorot"
         Law of the initial weights and biases with ``scaling="standard"`` (the
@@ -569,10 +581,13 @@ class MLPRegressor(RegressorMixin, _MLPMixin, _BaseTorchRegressor):
         first, N_prev N for the others, N_L for the readout). The
         width rule is SGD's; adaptive optimizers (Adam) normalize gradient
         scales themselves and get no multiplier. A float gamma in [1/2, 1]
-        (one hidden layer) is the family between them that the book's section
-        20.6 studies: readout ``a.h / N^gamma`` (no bias) and, with "sgd", the
-        step ``learning_rate_init * N^(2 gamma - 1)``; hidden weights move like
-        N^(gamma - 1). 0.5 is "ntk" and 1 is "mean_field".
+        is the family between them that the book's section 20.6 studies:
+        readout ``a.h / N^gamma`` (no bias) and, with "sgd", the step
+        ``learning_rate_init * N^(2 gamma - 1)``; hidden weights move like
+        N^(gamma - 1). With more hidden layers each one after the first is
+        ``W h / N_prev^gamma`` (no bias) and each layer's step is multiplied by
+        ``N^(2 gamma - 1)`` for every hidden width it touches. 0.5 is "ntk"
+        and 1 is "mean_field".
 
     init : {"glorot", "he", "lecun", "ntk", "torch"}, default="glorot"
         Law of the initial weights and biases with ``scaling="standard"`` (the

@@ -183,8 +183,60 @@ def test_gamma_is_validated(data):
     X, y = data
     with pytest.raises(ValueError, match="scaling"):
         MLPRegressor(scaling=0.3).fit(X, y)
-    with pytest.raises(ValueError, match="one hidden layer"):
-        MLPRegressor(hidden_layer_sizes=(8, 8), scaling=0.75).fit(X, y)
+    with pytest.raises(ValueError, match="at least one hidden layer"):
+        MLPRegressor(hidden_layer_sizes=(), scaling=0.75).fit(X, y)
+
+
+# ------------------------------------------- deep networks between the regimes
+def _deep_gd(scaling, widths, steps=1, lr=0.5):
+    est = _gd(scaling, 1, steps=steps, lr=lr)
+    return est.set_params(hidden_layer_sizes=widths)
+
+
+def test_deep_gamma_layers_and_step_factors():
+    """gamma = 3/4 on (30, 20): W_2 h_1 / 30^gamma without bias, a.h_2 / 20^gamma;
+    SGD factors prod N^(2 gamma - 1) over the widths a layer touches: 30^(1/2),
+    (30 x 20)^(1/2), 20^(1/2) (gamma = 1 gives mean field's 30, 600, 20)."""
+    X = np.random.RandomState(0).randn(40, 3)
+    est = _deep_gd(0.75, (30, 20)).fit(X, X[:, 0])
+    W2, readout = est.module_.layers[2], est.module_.layers[4]
+    assert W2.bias is None and W2.weight_scale == pytest.approx(30**-0.75)
+    assert readout.bias is None and readout.weight_scale == pytest.approx(20**-0.75)
+    factors = sorted({g["lr_factor"] for g in est._net.optimizer_.param_groups})
+    np.testing.assert_allclose(factors, np.sqrt([20.0, 30.0, 600.0]))
+
+
+@pytest.mark.parametrize("gamma, name", [(0.5, "ntk"), (1.0, "mean_field")])
+def test_deep_gamma_at_the_ends_is_the_named_scaling(data, gamma, name):
+    X, y = data
+    a = _deep_gd(gamma, (16, 16), steps=20).fit(X, y)
+    b = _deep_gd(name, (16, 16), steps=20).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+def test_deep_gamma_output_at_init_scales_like_width_to_one_minus_two_gamma(data):
+    """Two ReLU layers of width N: the second layer's pre-activation has Var =
+    N^(1 - 2 gamma) E h_1^2, so E h_2^2 = N^(1 - 2 gamma) E h_1^2 / 2, and Var f =
+    N^(1 - 2 gamma) E h_2^2: the output's spread shrinks like N^(1 - 2 gamma),
+    twice the exponent of one layer (64^(2 gamma - 1) from N = 64 to 4096)."""
+    X, _ = data
+    Xt = torch.from_numpy(X)
+    gamma = 0.75
+    stds = {}
+    for N in (64, 4096):
+        est = _deep_gd(gamma, (N, N)).fit(X, X[:, 0])
+        outs = []
+        for seed in range(8):
+            with torch_seed(seed, torch.device("cpu")), torch.no_grad():
+                outs.append(est._build_module(10, 1)(Xt).std().item())
+        stds[N] = np.mean(outs)
+    assert stds[64] / stds[4096] == pytest.approx(64 ** (2 * gamma - 1), rel=0.3)
+
+
+def test_deep_gamma_trains(data):
+    X, y = data
+    est = _deep_gd(0.75, (64, 64), steps=200).fit(X, y)
+    assert np.mean((est.predict(X) - y) ** 2) < 0.5 * np.var(y)
 
 
 # ------------------------------------------------------- deep mean field

@@ -102,16 +102,18 @@ def scaling_lr_factor(scaling, width):
     return float(width) ** (2.0 * scaling - 1.0)
 
 
-def mean_field_lr_factors(module):
-    """SGD step factors of the deep mean-field scaling, one per linear layer.
+def mean_field_lr_factors(module, gamma=1.0):
+    """SGD step factors of the deep scalings, one per linear layer.
 
     With ``h_1 = phi(W_1 x / sqrt(d) + b_1)``, ``h_l = phi(W_l h_(l-1) /
-    N_(l-1))`` and ``f = a.h_L / N_L``, the gradient of f with respect to an
-    entry of W_1 is O(1 / N_1), of W_l O(1 / (N_(l-1) N_l)) and of a O(1 / N_L):
-    these factors (N_1; N_(l-1) N_l; N_L) make every entry move O(1) per step
-    and the output O(eta), whatever the widths. One hidden layer: N for both
-    layers, the single multiplier of ``scaling_lr_factor``.
-    Returns ``{parameter name: factor}``.
+    N_(l-1)^gamma)`` and ``f = a.h_L / N_L^gamma``, the squared gradient of f
+    summed over the entries of a layer is O(prod N^(1 - 2 gamma)) over the
+    hidden widths the layer touches (W_1: N_1; W_l: N_(l-1) and N_l; a: N_L).
+    These factors, ``prod N^(2 gamma - 1)`` over the same widths, make every
+    layer move the output by O(eta) per step, whatever the widths. gamma = 1
+    (deep mean field): N_1; N_(l-1) N_l; N_L. gamma = 1/2: all 1 (the NTK).
+    One hidden layer: N^(2 gamma - 1) for both layers, the single multiplier of
+    ``scaling_lr_factor``. Returns ``{parameter name: factor}``.
     """
     linears = [
         (name, m) for name, m in module.named_modules() if isinstance(m, _ScaledLinear)
@@ -119,9 +121,10 @@ def mean_field_lr_factors(module):
     factors = {}
     last = len(linears) - 1
     for k, (name, m) in enumerate(linears):
-        factor = (m.in_features if k > 0 else 1) * (m.out_features if k < last else 1)
+        widths = (m.in_features if k > 0 else 1) * (m.out_features if k < last else 1)
+        factor = float(widths) ** (2.0 * float(gamma) - 1.0)
         for pname, _ in m.named_parameters():
-            factors[f"{name}.{pname}"] = float(factor)
+            factors[f"{name}.{pname}"] = factor
     return factors
 
 
@@ -183,14 +186,9 @@ class _MLPModule(nn.Module):
                 "draws its parameters from N(0, 1) and scales them in the forward "
                 "pass. Leave init at its default or use scaling='standard'."
             )
-        if not isinstance(scaling, str) and len(hidden_layer_sizes) != 1:
+        if scaling != "standard" and scaling != "ntk" and not hidden_layer_sizes:
             raise ValueError(
-                f"scaling={scaling!r} (a float gamma) is defined for one hidden "
-                f"layer; got hidden_layer_sizes={tuple(hidden_layer_sizes)}."
-            )
-        if scaling == "mean_field" and not hidden_layer_sizes:
-            raise ValueError(
-                "scaling='mean_field' needs at least one hidden layer; got "
+                f"scaling={scaling!r} needs at least one hidden layer; got "
                 "hidden_layer_sizes=()."
             )
         layers = []
@@ -203,6 +201,10 @@ class _MLPModule(nn.Module):
                 # deep mean field (Sirignano and Spiliopoulos 2022): a hidden
                 # layer averages the previous one, W h / N_prev, no bias
                 return _ScaledLinear(n_in, n_out, 1.0 / n_in)
+            if not isinstance(scaling, str) and not first and not readout:
+                # between the regimes (Yu and Spiliopoulos, deep networks):
+                # W h / N_prev^gamma, no bias
+                return _ScaledLinear(n_in, n_out, float(n_in) ** -float(scaling))
             if not readout:  # w.x / sqrt(fan_in) + b, w, b ~ N(0, 1)
                 return _ScaledLinear(n_in, n_out, 1.0 / math.sqrt(n_in), 1.0)
             if scaling == "mean_field":  # a.h / N, no bias
