@@ -462,7 +462,7 @@ def asynchronous(n_workers=2, *, threads_per_worker=None):
     n_workers : int, default=2
         Worker processes updating the shared weights.
     threads_per_worker : int or None, default=None
-        torch threads of each worker; None divides the CPU cores among
+        Torch threads of each worker; None divides the CPU cores among
         the workers (at least 1 each).
 
     Yields
