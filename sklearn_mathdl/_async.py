@@ -23,22 +23,24 @@ import torch
 _JOIN_TIMEOUT = 10.0
 
 
-def _batch_rows(target):
-    from sklearn_mathdl._engine import _batch_rows as rows
-
-    return rows(target)
-
-
 def _worker_main(net, iterator, index, n_workers, conn, counter, threads, seed):
     """A worker's loop: one epoch of its share of the batches per message."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     torch.set_num_threads(threads)
     torch.manual_seed(seed)  # its own dropout masks
     iterator.select = (index, n_workers)
-    begin = net._batch_hooks("on_batch_begin")
-    end = net._batch_hooks("on_batch_end")
-    net._set_training(True)
     lock = counter.get_lock()
+    stale = []
+
+    def counted_step(batch):
+        read = counter.value  # the weights the gradient will see
+        step = net.train_step(batch)
+        with lock:  # this update lands: count it
+            written = counter.value
+            counter.value = written + 1
+        stale.append(written - read)
+        return step
+
     while True:
         message = conn.recv()
         if message is None:
@@ -47,22 +49,18 @@ def _worker_main(net, iterator, index, n_workers, conn, counter, threads, seed):
             for optimizer, lrs in zip(net.optimizers(), message, strict=True):
                 for group, lr in zip(optimizer.param_groups, lrs, strict=True):
                     group["lr"] = lr
-            losses, data_losses, rows, stale = [], [], [], []
-            for batch in iterator:
-                for hook in begin:
-                    hook(net, batch=batch, training=True)
-                read = counter.value  # the weights the gradient will see
-                step = net.train_step(batch)
-                with lock:  # this update lands: count it
-                    written = counter.value
-                    counter.value = written + 1
-                stale.append(written - read)
-                losses.append(float(step["loss"]))
-                data_losses.append(float(step["data_loss"]))
-                rows.append(_batch_rows(batch[1]))
-                for hook in end:
-                    hook(net, batch=batch, training=True, **step)
-            conn.send(("ok", losses, data_losses, rows, stale))
+            stale.clear()
+            # the engine's own batch loop, with each step counted
+            losses, data_losses, rows = net._batches(iterator, True, counted_step)
+            conn.send(
+                (
+                    "ok",
+                    [float(v) for v in losses],
+                    [float(v) for v in data_losses],
+                    rows,
+                    list(stale),
+                )
+            )
         except BaseException as exc:  # reported to the parent, which raises
             conn.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
             return
