@@ -997,11 +997,6 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
     def _train_net(self, net, monitor, saved, plan):
         """Run the epochs; on failure leave the model as it was before the call."""
         net.data_parallel(plan.context, self._device)
-        if plan.asynchronous is not None and net._second_player is not None:
-            raise ValueError(
-                f"{type(self).__name__} does not train inside asynchronous(): "
-                "its alternating two-player steps are not shared out."
-            )
         net.asynchronous(plan.asynchronous, plan.rank_seed)
         stale = None
         try:
