@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
 from sklearn_mathdl import _batched
 from sklearn_mathdl import distributed as _distributed
 from sklearn_mathdl._engine import (
+    _CHANCE_GUARD_FRACTION,
     _CHANCE_MARGIN,
     NewtonOptimizer,
     _batch_bounds,
@@ -932,6 +933,9 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             stop_on_plateau=not plan.incremental,
             total_epochs=plan.epochs,
             chance_loss=plan.chance_loss,
+            chance_guard_epochs=max(
+                plan.patience, math.ceil(_CHANCE_GUARD_FRACTION * plan.max_epochs)
+            ),
             separated_fraction=self._separated_fraction,
             label=type(self).__name__,
             keep=self._monitor_keep,

@@ -71,9 +71,12 @@ def test_chance_loss_is_the_constant_predictions_loss():
     assert reg._chance_loss(yr, np.ones(3)) == pytest.approx(np.var(yr))
 
 
-def _run_monitor(losses, chance_loss, separated_fraction=None, patience=3):
+def _run_monitor(
+    losses, chance_loss, separated_fraction=None, patience=3, guard_epochs=None
+):
     net = SimpleNamespace(history=[], module_=torch.nn.Linear(1, 1))
     monitor = _Monitor(
+        chance_guard_epochs=guard_epochs,
         score_fn=None,
         tol=1e-4,
         n_iter_no_change=patience,
@@ -102,6 +105,43 @@ def test_plateau_at_chance_level_does_not_stop():
     assert _run_monitor(near, chance_loss=chance) is None
     learnt = [chance * (1 - 1.1 * _CHANCE_MARGIN)] * 20
     assert _run_monitor(learnt, chance_loss=chance) == 4
+
+
+def test_chance_guard_expires():
+    chance = np.log(2)
+    flat = [chance] * 40
+    # the guard holds for guard_epochs epochs; then the plateau (already
+    # counted) stops the fit at once
+    assert _run_monitor(flat, chance_loss=chance, guard_epochs=15) == 15
+    assert _run_monitor(flat, chance_loss=chance, guard_epochs=2) == 4
+    # a loss that leaves chance before the guard expires is not affected
+    late = [chance] * 10 + [0.3 - 0.01 * i for i in range(20)] + [0.1] * 10
+    assert _run_monitor(late, chance, guard_epochs=12, patience=3) == 34
+    assert _run_monitor(late, chance, guard_epochs=None, patience=3) == 34
+
+
+def test_no_guard_when_a_constant_fits_the_data():
+    # one weighted class: the constant's loss is ~0, any plateau is final
+    assert _run_monitor([0.7, 0.01] + [0.005] * 10, chance_loss=1e-11) == 6
+
+
+def test_default_fit_on_noise_labels_ends_after_the_guard():
+    # a target the features do not predict (scikit-learn's check_fit_idempotent
+    # data): the fit ends at its plateau after a quarter of the budget instead
+    # of running out of epochs
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(loc=100, size=(80, 2)), rng.randint(0, 2, 80)
+    clf = MLPClassifier(random_state=0).fit(X, y)
+    budget = clf._resolved_max_iter(80, 80, "adam")
+    assert budget // 4 <= clf.n_iter_ < budget // 2
+
+
+def test_one_weighted_class_ends_before_the_budget():
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(size=(10, 10)), np.arange(10) % 2
+    clf = RNNClassifier(random_state=0).fit(X, y, sample_weight=y.astype(float))
+    assert clf.n_iter_ < clf._resolved_max_iter(10, 10, "adam") // 4
+    assert (clf.predict(rng.uniform(size=(10, 10))) == 1).all()
 
 
 def test_separated_training_data_stop_a_classifier():
