@@ -37,7 +37,7 @@ from sklearn_mathdl._engine import (
     _StopTraining,
     _TensorBatchIterator,
 )
-from sklearn_mathdl.utils._seeding import torch_seed
+from sklearn_mathdl.utils._seeding import draw_seed, torch_seed
 
 # Parameters that may differ between the candidates of one batched fit.
 BATCHABLE = (
@@ -49,6 +49,9 @@ BATCHABLE = (
     "tol",
     "n_iter_no_change",
     "max_iter",
+    # each candidate then has its own initial weights and shuffling (a deep
+    # ensemble's members)
+    "random_state",
 )
 
 _REQUEST = contextvars.ContextVar("sklearn_mathdl_batch_request", default=None)
@@ -201,8 +204,10 @@ class _StackedMLP:
         self.any_dropout = bool((self.dropout > 0).any())
 
     def forward(self, X, training):
+        """``X``: one batch (rows, features) for every candidate, or one per
+        candidate (C, rows, features)."""
         C = self.weights[0].shape[0]
-        h = X.expand(C, *X.shape)
+        h = X if X.ndim == 3 else X.expand(C, *X.shape)
         last = len(self.weights) - 1
         for k, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             h = torch.baddbmm(b[:, None, :], h, W.mT)
@@ -295,13 +300,21 @@ def _candidate_nets(estimator, plan, n_outputs, candidates):
         est = clone(estimator).set_params(**overrides)
         vars(est).update(state)
         epochs = est._resolved_max_iter(n_train, plan.batch_size)
+        seeds = {}
+        if "random_state" in overrides:  # as a separate (fresh) fit seeds itself
+            est._seed = draw_seed(est.random_state)
+            seeds = dict(
+                call_seed=est._seed,
+                rank_seed=est._seed + (plan.rank_seed - plan.call_seed),
+            )
         plan_c = dataclasses.replace(
             plan,
             max_epochs=epochs,
             epochs=epochs,
             patience=est._resolved_patience(n_train, plan.batch_size),
+            **seeds,
         )
-        with torch_seed(plan.rank_seed, est._device):
+        with torch_seed(plan_c.rank_seed, est._device):
             net = est._build_net(plan_c, n_outputs)
         monitor = dict(net.callbacks)["monitor"]
         monitor.keep_best_state = False
@@ -327,13 +340,7 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
     schedules = [dict(m[1].callbacks)["schedule"] for m in members]
     use_l2, use_l1 = bool((alpha > 0).any()), bool((l1 > 0).any())
     criterion = estimator._criterion()
-    dataset = plan.dataset
-    iterator = _TensorBatchIterator(
-        dataset,
-        plan.batch_size,
-        shuffle=estimator.shuffle,
-        generator=torch.Generator().manual_seed(estimator._seed),
-    )
+    batches = _Batches(plan.dataset, plan.batch_size, estimator.shuffle, ests)
     with torch_seed(plan.rank_seed, device):
         stack = _StackedMLP(
             [m[1].module_ for m in members], [e.dropout for e in ests], device
@@ -350,23 +357,26 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
             for c in ids:
                 schedules[c].on_epoch_begin(members[c][1])
             losses, data_losses, rows = [], [], []
-            for Xb, (yb, wb) in iterator:
+            for Xb, yb, wb, batch_weight in batches.epoch(ids):
                 for c in ids:
                     schedules[c].on_batch_begin(members[c][1], training=True)
                 lr = tensor([schedules[c].lr_ for c in ids])
                 data = _candidate_losses(
-                    stack.forward(Xb, True), yb, wb, criterion, len(ids)
+                    stack.forward(Xb, True),
+                    yb,
+                    wb,
+                    criterion,
+                    len(ids),
+                    batches.per_candidate,
                 )
                 for p in stack.params:
                     p.grad = None
                 data.sum().backward()
-                penalty = _add_penalties(
-                    stack, alpha, l1, _batch_weight((yb, wb)), use_l2, use_l1
-                )
+                penalty = _add_penalties(stack, alpha, l1, batch_weight, use_l2, use_l1)
                 optimizer.step(lr)
                 losses.append((data + penalty).detach())
                 data_losses.append(data.detach())
-                rows.append(len(yb))
+                rows.append(yb.shape[1] if batches.per_candidate else len(yb))
             weights = torch.tensor(rows, dtype=torch.float64)[:, None]
             total = weights.sum()
             epoch_loss = (torch.stack(losses).cpu().double() * weights).sum(0) / total
@@ -416,15 +426,61 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
     request.data_key = data_key(X, y, sample_weight)
 
 
-def _candidate_losses(out, y, w, criterion, C):
-    """Each candidate's mean (or weighted mean) data loss: shape (C,)."""
+class _Batches:
+    """The mini-batches of every candidate, epoch by epoch.
+
+    Candidates that share their seed share one shuffled order, and a batch is
+    one (rows, ...) block for all of them; with their own seeds (a deep
+    ensemble) each candidate draws the permutation its separate fit would,
+    and a batch stacks their blocks: X (C, rows, ...), y and w (C, rows, ...).
+    The iterators of stopped candidates still draw their epoch's permutation,
+    so that every other stream stays as in a separate fit.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle, estimators):
+        seeds = [e._seed for e in estimators]
+        self.per_candidate = bool(shuffle) and len(set(seeds)) > 1
+        self.weighted = dataset.w is not None
+        self.iterators = [
+            _TensorBatchIterator(
+                dataset,
+                batch_size,
+                shuffle=shuffle,
+                generator=torch.Generator().manual_seed(seed),
+            )
+            for seed in (seeds if self.per_candidate else seeds[:1])
+        ]
+
+    def epoch(self, ids):
+        """Yield (X, y, w, batch weight) for the candidates ``ids``."""
+        if not self.per_candidate:
+            for Xb, (yb, wb) in self.iterators[0]:
+                yield Xb, yb, wb, _batch_weight((yb, wb))
+            return
+        for blocks in zip(*self.iterators, strict=True):
+            blocks = [blocks[c] for c in ids]
+            Xb = torch.stack([b[0] for b in blocks])
+            yb = torch.stack([b[1][0] for b in blocks])
+            wb = torch.stack([b[1][1] for b in blocks]) if self.weighted else None
+            weight = wb.sum(dim=1) if self.weighted else yb.shape[1]
+            yield Xb, yb, wb, weight
+
+
+def _candidate_losses(out, y, w, criterion, C, per_candidate=False):
+    """Each candidate's mean (or weighted mean) data loss: shape (C,).
+
+    ``y`` and ``w`` hold one batch for all candidates, or with
+    ``per_candidate`` one each (a leading axis of length C)."""
     B = out.shape[1]
     flat = out.reshape(C * B, *out.shape[2:])
-    target = y.repeat(C) if y.ndim == 1 else y.repeat(C, *([1] * (y.ndim - 1)))
+    if per_candidate:
+        target = y.reshape(C * B, *y.shape[2:])
+    else:
+        target = y.repeat(C) if y.ndim == 1 else y.repeat(C, *([1] * (y.ndim - 1)))
     per = criterion(flat, target).reshape(C, B, -1)
     if w is None:
         return per.reshape(C, -1).mean(dim=1)
-    return (per.mean(dim=2) * w).sum(dim=1) / w.sum()
+    return (per.mean(dim=2) * w).sum(dim=1) / w.sum(dim=-1)
 
 
 @torch.no_grad()

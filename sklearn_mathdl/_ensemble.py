@@ -13,7 +13,10 @@ from sklearn.base import (
     RegressorMixin,
     clone,
 )
+from scipy.sparse import issparse
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklearn_mathdl import _batched
 
 from sklearn_mathdl.utils._compat import HasMethods, Interval, _fit_context
 from sklearn_mathdl.utils._doc_link import _DocLinkMixin
@@ -43,14 +46,34 @@ class _BaseDeepEnsemble(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{type(self.estimator).__name__} has no such parameter."
             )
         rng = np.random.RandomState(draw_seed(self.random_state))
+        seeds = [int(rng.randint(2**31 - 1)) for _ in range(self.n_estimators)]
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        fitted = self._fit_stacked(X, y, kwargs, seeds)
         self.estimators_ = [
-            clone(self.estimator)
-            .set_params(random_state=int(rng.randint(2**31 - 1)))
-            .fit(X, y, **kwargs)
-            for _ in range(self.n_estimators)
+            est
+            if est is not None
+            else clone(self.estimator).set_params(random_state=seed).fit(X, y, **kwargs)
+            for est, seed in zip(fitted, seeds, strict=True)
         ]
         return self
+
+    def _fit_stacked(self, X, y, kwargs, seeds):
+        """The members trained together as one stacked model, where the
+        batched search's trainer takes them (our MLPs trained by Adam or SGD:
+        see ``_batched.why_not_batched``); each equals its separate fit up to
+        float32 rounding (without dropout). [None] * n otherwise, and None for
+        a member whose stacked fit failed (it is then fitted on its own, and
+        raises as such a fit would)."""
+        overrides = [{"random_state": seed} for seed in seeds]
+        n = len(seeds)
+        if n < 2 or issparse(X):
+            return [None] * n
+        if _batched.why_not_batched(self.estimator, overrides, n_samples=len(X)):
+            return [None] * n
+        member = clone(self.estimator)
+        with _batched.batch_request(member, overrides) as request:
+            member.fit(X, y, **kwargs)
+        return request.fitted or [None] * n
 
     def _check_X(self, X):
         check_is_fitted(self)

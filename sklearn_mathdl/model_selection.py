@@ -238,7 +238,8 @@ class GridSearchCV(_BatchedSearchMixin, _sk.GridSearchCV):
     with one difference in how the work is done: when ``estimator`` is one of
     our MLPs, or a Pipeline ending in one, the candidates of a fold that
     differ only in ``alpha``, ``l1_alpha``, ``learning_rate_init``,
-    ``momentum``, ``dropout``, ``tol``, ``n_iter_no_change`` or ``max_iter``
+    ``momentum``, ``dropout``, ``tol``, ``n_iter_no_change``, ``max_iter`` or
+    ``random_state``
     train as one stacked model (the pipeline's earlier steps fit once per
     fold for them). Each candidate keeps its own stopping rule; without
     dropout its model equals a separate fit up to float32 rounding. Other

@@ -64,6 +64,16 @@ def _batched_fit(est, X, y, candidates):
                 {"momentum": 0.5, "learning_rate_init": 0.1, "tol": 1e-2},
             ],
         ),
+        (
+            # seeds: own initial weights and shuffled batches (batches of 64
+            # rows: several an epoch), mixed with another batched parameter
+            MLPClassifier(hidden_layer_sizes=(16,), max_iter=30, batch_size=64),
+            [
+                {"random_state": 0, "alpha": 1.0},
+                {"random_state": 1, "alpha": 1.0},
+                {"random_state": 2, "alpha": 1e-3},
+            ],
+        ),
     ],
 )
 def test_batched_candidates_equal_separate_fits(cancer, est, candidates):

@@ -164,3 +164,90 @@ class _NoSeed:
 
     def predict(self, X):
         return np.zeros(len(X))
+
+
+@pytest.mark.parametrize(
+    "member, target",
+    [
+        ("classifier", "multiclass"),
+        ("classifier", "binary"),
+        ("regressor", "two outputs"),
+    ],
+)
+def test_deep_ensemble_members_train_stacked_as_their_separate_fits(member, target):
+    # members of our MLPs trained by Adam/SGD train as one stacked model, each
+    # with its own seed (initial weights, shuffling); each equals the
+    # separate fit of its seed
+    from sklearn.base import clone
+
+    from sklearn_mathdl import (
+        DeepEnsembleClassifier,
+        DeepEnsembleRegressor,
+        MLPClassifier,
+        _batched,
+    )
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 4))
+    y = {
+        "multiclass": (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5),
+        "binary": (X[:, 1] + X[:, 2] > 0).astype(int),
+        "two outputs": np.c_[np.sin(X[:, 0]), X[:, 1] * X[:, 2]],
+    }[target]
+    w = rng.uniform(0.5, 2.0, len(X))
+    common = dict(hidden_layer_sizes=(16,), max_iter=25, batch_size=32)
+    if member == "classifier":
+        ens = DeepEnsembleClassifier(MLPClassifier(**common), n_estimators=3)
+    else:
+        ens = DeepEnsembleRegressor(
+            MLPRegressor(optimizer="adam", alpha=1e-3, **common), n_estimators=3
+        )
+    ens.set_params(random_state=0)
+    calls = []
+    train = _batched.train_batched
+
+    def spy(estimator, plan, n_outputs, request, *args):
+        calls.append(len(request.candidates))
+        return train(estimator, plan, n_outputs, request, *args)
+
+    _batched.train_batched = spy
+    try:
+        ens.fit(X, y, sample_weight=w)
+    finally:
+        _batched.train_batched = train
+    assert calls == [3]  # one stacked fit of the three members
+    seeds = [m.random_state for m in ens.estimators_]
+    assert len(set(seeds)) == 3
+    for m in ens.estimators_:
+        alone = clone(ens.estimator).set_params(random_state=m.random_state)
+        alone.fit(X, y, sample_weight=w)
+        np.testing.assert_allclose(m.loss_curve_, alone.loss_curve_, rtol=1e-4)
+        out = "predict_proba" if member == "classifier" else "predict"
+        np.testing.assert_allclose(
+            getattr(m, out)(X), getattr(alone, out)(X), rtol=1e-4, atol=1e-5
+        )
+    # different seeds: different members
+    assert not np.allclose(
+        ens.estimators_[0].loss_curve_, ens.estimators_[1].loss_curve_
+    )
+
+
+def test_deep_ensemble_falls_back_to_separate_fits():
+    # L-BFGS members (the regressor's default on small data) are not stacked;
+    # the ensemble is the same either way
+    from sklearn_mathdl import DeepEnsembleRegressor, _batched
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    y = X[:, 0] - X[:, 1]
+    assert _batched.why_not_batched(MLPRegressor(), [{"random_state": 1}], 60)
+    ens = DeepEnsembleRegressor(
+        MLPRegressor(hidden_layer_sizes=(8,), max_iter=20),
+        n_estimators=2,
+        random_state=0,
+    ).fit(X, y)
+    for m in ens.estimators_:
+        alone = MLPRegressor(
+            hidden_layer_sizes=(8,), max_iter=20, random_state=m.random_state
+        )
+        np.testing.assert_allclose(m.predict(X), alone.fit(X, y).predict(X))
