@@ -6,6 +6,7 @@
 from numbers import Integral
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -13,11 +14,9 @@ from sklearn.base import (
     RegressorMixin,
     clone,
 )
-from scipy.sparse import issparse
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_mathdl import _batched
-
 from sklearn_mathdl.utils._compat import HasMethods, Interval, _fit_context
 from sklearn_mathdl.utils._doc_link import _DocLinkMixin
 from sklearn_mathdl.utils._seeding import draw_seed
