@@ -341,7 +341,10 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
     use_l2, use_l1 = bool((alpha > 0).any()), bool((l1 > 0).any())
     criterion = estimator._criterion()
     batches = _Batches(plan.dataset, plan.batch_size, estimator.shuffle, ests)
-    with torch_seed(plan.rank_seed, device):
+    # the stack's dropout masks: seeded by the first candidate's plan (the
+    # request's own when the candidates share its seed; with their own seeds,
+    # the request's estimator may carry random_state=None)
+    with torch_seed(members[0][3].rank_seed, device):
         stack = _StackedMLP(
             [m[1].module_ for m in members], [e.dropout for e in ests], device
         )

@@ -251,3 +251,26 @@ def test_deep_ensemble_falls_back_to_separate_fits():
             hidden_layer_sizes=(8,), max_iter=20, random_state=m.random_state
         )
         np.testing.assert_allclose(m.predict(X), alone.fit(X, y).predict(X))
+
+
+def test_stacked_ensemble_with_dropout_is_reproducible():
+    # the stacked members' dropout masks are seeded from the members' seeds,
+    # not from the (unseeded) template estimator
+    from sklearn_mathdl import DeepEnsembleClassifier, MLPClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3))
+    y = (X[:, 0] > 0).astype(int)
+    ens = DeepEnsembleClassifier(
+        MLPClassifier(hidden_layer_sizes=(8,), dropout=0.3, max_iter=15),
+        n_estimators=3,
+        random_state=0,
+    )
+    first = ens.fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, clone_fit(ens, X, y).predict_proba(X))
+
+
+def clone_fit(est, X, y):
+    from sklearn.base import clone
+
+    return clone(est).fit(X, y)
