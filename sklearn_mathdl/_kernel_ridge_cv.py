@@ -13,6 +13,7 @@ from sklearn_mathdl._kernel_ridge import (
     _EXACT_MAX_N,
     _auto_centers,
     _BaseKernelRidge,
+    _eigh,
     _from_numpy,
 )
 from sklearn_mathdl.kernels import KERNEL_PARAMS, KERNELS
@@ -438,29 +439,6 @@ class KernelRidgeCV(RegressorMixin, _BaseKernelRidge):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-# From this size on, a CPU float64 eigendecomposition goes through SciPy's
-# divide-and-conquer driver (LAPACK syevd, in place): at n = 5,000 on 2 cores it
-# took 14.3 s against torch.linalg.eigh's 23.9 s (and 16.5 s for SciPy's MRRR
-# driver "evr").
-_SCIPY_EIGH_MIN_N = 512
-
-
-def _eigh(K):
-    """Eigenvalues and eigenvectors of the symmetric ``K`` (overwritten)."""
-    if (
-        K.device.type == "cpu"
-        and K.dtype == torch.float64
-        and K.shape[0] >= _SCIPY_EIGH_MIN_N
-    ):
-        import scipy.linalg
-
-        lam, U = scipy.linalg.eigh(
-            K.numpy(), driver="evd", overwrite_a=True, check_finite=False
-        )
-        return torch.from_numpy(lam), torch.from_numpy(U)
-    return torch.linalg.eigh(K)
 
 
 def _cv_results(alphas, gammas, scores):

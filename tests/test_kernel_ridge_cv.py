@@ -195,14 +195,14 @@ def test_weights_equal_repeated_rows_at_a_fixed_alpha(data):
 def test_scipy_and_torch_eigendecompositions_give_the_same_path(monkeypatch, weighted):
     # large kernel matrices are diagonalized by SciPy's syevd driver, small ones
     # by torch (whose LOO errors the brute-force test above checks)
-    from sklearn_mathdl import _kernel_ridge_cv
+    from sklearn_mathdl import _kernel_ridge
 
     X, y = make_friedman1(n_samples=120, n_features=5, noise=0.5, random_state=0)
     w = np.random.RandomState(0).uniform(0.5, 2.0, len(y)) if weighted else None
     est = KernelRidgeCV(alphas=np.logspace(-3, 1, 5), gamma=[0.1, 0.5])
-    monkeypatch.setattr(_kernel_ridge_cv, "_SCIPY_EIGH_MIN_N", 10**9)
+    monkeypatch.setattr(_kernel_ridge, "_SCIPY_EIGH_MIN_N", 10**9)
     torch_path = clone(est).fit(X, y, sample_weight=w)
-    monkeypatch.setattr(_kernel_ridge_cv, "_SCIPY_EIGH_MIN_N", 0)
+    monkeypatch.setattr(_kernel_ridge, "_SCIPY_EIGH_MIN_N", 0)
     scipy_path = clone(est).fit(X, y, sample_weight=w)
     np.testing.assert_allclose(
         scipy_path.cv_results_["mean_test_score"],
