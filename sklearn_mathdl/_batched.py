@@ -44,6 +44,9 @@ BATCHABLE = (
     "alpha",
     "l1_alpha",
     "learning_rate_init",
+    # each candidate drives its own schedule callback
+    "learning_rate",
+    "power_t",
     "momentum",
     "dropout",
     "tol",
@@ -154,9 +157,6 @@ def why_not_batched(estimator, candidates, n_samples=None):
             f" (L-BFGS on {n_samples} rows)" if estimator.optimizer == "auto" else ""
         ): lambda e: _optimizer_of(e, n_samples) not in ("adam", "sgd"),
         "optimizer_params": lambda e: bool(e.optimizer_params),
-        f"learning_rate={estimator.learning_rate!r}": lambda e: (
-            e.learning_rate not in ("constant", "invscaling", "cosine")
-        ),
         "early_stopping=True": lambda e: e.early_stopping,
     }
     for what, fails in checks.items():

@@ -20,6 +20,7 @@ from sklearn_mathdl._modules._mlp import (
     mean_field_lr_factors,
     scaling_lr_factor,
 )
+from sklearn_mathdl._penalty import rate_alpha
 from sklearn_mathdl.utils._compat import Interval, StrOptions
 from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 
@@ -267,12 +268,18 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         Initial step size eta_0.
 
     learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
-            default="constant"
+            default="plateau"
         Step-size schedule. "invscaling" is the Robbins-Monro schedule
         ``eta_t = eta_0 / (1 + t) ** power_t`` over optimizer steps t; "cosine"
         anneals eta_0 to 0 over ``max_iter`` epochs; "plateau" divides the step
         by 5 when the monitored loss has not improved by ``tol`` for 2 epochs
         ("adaptive", scikit-learn's name for it, is accepted as an alias).
+        "plateau" is the classifier's default (scikit-learn's is "constant"):
+        once the loss stalls, smaller steps settle the weights near the
+        minimum instead of letting Adam's steps rattle around it, and the
+        plateau rule then ends the fit sooner: with ``alpha="auto"`` it
+        made the classification fits of the development suite about 30 %
+        shorter (:ref:`mlp_classifier_defaults`).
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule. The Robbins-Monro conditions
@@ -288,12 +295,21 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         Further keyword arguments of the torch optimizer (for example
         ``{"betas": (0.9, 0.99)}``). Copied, never modified.
 
-    alpha : float, default=1.0
+    alpha : float or "auto", default="auto"
         Strength of the L2 penalty ``alpha / 2 * ||W||^2 / batch_weight`` on the
-        weight matrices (not the biases), scikit-learn's convention. The
-        default is stronger than scikit-learn's 1e-4: on the small tabular
-        sets of the development suite it matched or beat 1e-4 on every
-        classification set (see ``benchmarks/results_defaults_cpu.md``).
+        weight matrices (not the biases), scikit-learn's convention. "auto"
+        is ``sqrt(batch_rows / n)`` for ``n`` training rows and ``batch_rows``
+        rows a batch: 1.0 for a full-batch fit (``n`` at most ``batch_size``,
+        or L-BFGS), and smaller on larger data, so that the penalty, weighed
+        against the mean loss it is added to, shrinks as ``1 / sqrt(n)``, the
+        rate at which the sampling noise of that mean loss shrinks (a fixed
+        ``alpha`` keeps the same weight on any amount of data). The value
+        used is ``alpha_``. Both are stronger than scikit-learn's 1e-4, which
+        overfits the small tabular sets of the development suite. Mean 5-fold
+        accuracy over five seeds, "auto" (with the "plateau" schedule) against
+        1.0 (with a constant step): digits 0.979 against 0.976, fair 0.724
+        against 0.726, the other sets within 0.001
+        (:ref:`mlp_classifier_defaults`).
 
     l1_alpha : float, default=0.0
         Strength of the L1 penalty ``l1_alpha * ||W||_1 / batch_weight`` on the
@@ -405,6 +421,9 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
     n_iter_ : int
         Number of epochs trained so far.
 
+    alpha_ : float
+        The L2 penalty the fit used: ``alpha``, or its "auto" value.
+
     loss_ : float
         Training loss of the last epoch, penalties included.
 
@@ -459,6 +478,7 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
             Interval(Real, 0.5, 1, closed="both"),
         ],
         "init": [StrOptions(set(INITS))],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
     }
 
     @property
@@ -476,12 +496,12 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         init="glorot",
         optimizer="adam",
         learning_rate_init=1e-3,
-        learning_rate="constant",
+        learning_rate="plateau",
         power_t=0.5,
         momentum=0.9,
         nesterovs_momentum=True,
         optimizer_params=None,
-        alpha=1.0,
+        alpha="auto",
         l1_alpha=0.0,
         dropout=0.0,
         batch_norm=False,
@@ -527,6 +547,21 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
+
+    def _resolve_alpha(self, plan, module):
+        """``alpha``, or for "auto" ``sqrt(batch_rows / n)`` (see ``alpha``)."""
+        if not (isinstance(self.alpha, str) and self.alpha == "auto"):
+            return float(self.alpha)
+        if plan.train_split is not None:
+            n_rows = len(plan.train_split.train_index)
+        else:
+            n_rows = len(plan.dataset)
+        return rate_alpha(n_rows, plan.batch_size)
+
+    def _finish_fit(self, net, monitor, plan):
+        super()._finish_fit(net, monitor, plan)
+        self.alpha_ = self._alpha_used
+        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -189,6 +189,34 @@ def gcv_ridge_penalty(sums, intercept=True, grid=_RELATIVE_GRID, gamma=None):
     return float(lams[best]), float(gcv[best])
 
 
+def rate_alpha(n_rows, batch_rows):
+    """``alpha="auto"`` of the MLP classifier: ``sqrt(batch_rows / n_rows)``.
+
+    Under scikit-learn's convention the penalty ``alpha / 2 * ||W||^2`` is
+    divided by a batch's weight, so over an epoch the objective is the mean
+    loss plus ``alpha / (2 * batch_rows) * ||W||^2``: a fixed ``alpha`` gives
+    the penalty the same weight against the mean loss on any amount of
+    data. This choice makes that weight shrink as ``1 / sqrt(n_rows)``, the
+    rate of the mean loss's sampling noise (and the rate of the penalties of
+    high-dimensional estimation theory, for example Bickel, Ritov and
+    Tsybakov 2009), and equals 1 for a full-batch fit.
+
+    GCV of the readout (:func:`auto_alpha`, the regressors' choice) does not
+    carry over to the cross-entropy: on the development suite, with one-hot
+    targets, it chose 3.4 on digits (0.967 accuracy, against 0.977 at this
+    rule's 0.37), and four times it (for the cross-entropy's smaller
+    curvature) 8-17 on breast_cancer (0.960-0.974, against 0.979 at 0.66).
+
+    Examples
+    --------
+    >>> from sklearn_mathdl._penalty import rate_alpha
+    >>> rate_alpha(100, 200), round(rate_alpha(1437, 200), 3)
+    (1.0, 0.373)
+    """
+    batch_rows = min(int(batch_rows), int(n_rows))
+    return float(np.sqrt(batch_rows / max(int(n_rows), 1)))
+
+
 def auto_alpha(
     module, dataset, rows, batch_rows, *, block_rows=_BLOCK_ROWS, data_parallel=False
 ):

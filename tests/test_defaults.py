@@ -3,12 +3,14 @@
 # Authors: The sklearn_mathdl developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 from sklearn.datasets import make_blobs
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 
 from sklearn_mathdl import (
@@ -52,6 +54,53 @@ def test_auto_budget_runs_past_200_epochs_on_tiny_data():
     with pytest.warns(Warning, match="2000 epochs"):
         clf.fit(X, y)
     assert clf.n_iter_ == 2000
+
+
+@pytest.mark.parametrize(
+    "params, n_rows, expected",
+    [
+        ({}, 150, 1.0),  # one batch an epoch: the previous default
+        ({}, 800, 0.5),  # sqrt(200 / 800)
+        ({"early_stopping": True, "validation_fraction": 0.2}, 1000, 0.5),
+        ({"optimizer": "lbfgs"}, 800, 1.0),  # full batch
+        ({"alpha": 0.3}, 800, 0.3),  # a number is used as given
+    ],
+)
+def test_classifier_auto_alpha_is_sqrt_of_batch_over_rows(params, n_rows, expected):
+    X, y = make_blobs(n_rows, n_features=4, centers=3, cluster_std=3.0, random_state=0)
+    clf = MLPClassifier((8,), max_iter=3, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.alpha_ == pytest.approx(expected, rel=1e-12)
+
+
+def test_classifier_auto_alpha_trains_as_that_fixed_alpha():
+    # the penalty in use is the one reported: the same fit as alpha=alpha_
+    X, y = make_blobs(600, n_features=5, centers=2, cluster_std=4.0, random_state=1)
+    auto = MLPClassifier((8,), max_iter=15, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        auto.fit(X, y)
+    assert auto.alpha_ == pytest.approx(np.sqrt(200 / 600))
+    fixed = MLPClassifier((8,), max_iter=15, alpha=auto.alpha_, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        fixed.fit(X, y)
+    np.testing.assert_allclose(auto.loss_curve_, fixed.loss_curve_, rtol=1e-6)
+    # and it is a real penalty: a weaker one reaches a lower training loss
+    weak = MLPClassifier((8,), max_iter=15, alpha=1e-4, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        weak.fit(X, y)
+    assert weak.loss_curve_[-1] < auto.loss_curve_[-1]
+
+
+def test_default_classifier_schedule_is_plateau_and_steps_shrink():
+    # the default step is divided by 5 at plateaus of the training loss
+    X, y = make_blobs(300, n_features=4, centers=3, cluster_std=6.0, random_state=0)
+    clf = MLPClassifier((16,), random_state=0).fit(X, y)
+    assert clf.learning_rate == "plateau"
+    schedule = dict(clf._net.callbacks)["schedule"]
+    assert schedule.kind == "plateau"
+    assert schedule.lr_ < clf.learning_rate_init / 5 + 1e-12
 
 
 def test_chance_loss_is_the_constant_predictions_loss():

@@ -74,6 +74,17 @@ def _batched_fit(est, X, y, candidates):
                 {"random_state": 2, "alpha": 1e-3},
             ],
         ),
+        (
+            # schedules of their own (the default "plateau" among them) and
+            # the default alpha="auto" next to a fixed one, 3 batches an epoch
+            MLPClassifier(hidden_layer_sizes=(16,), batch_size=160, random_state=0),
+            [
+                {"learning_rate": "plateau", "learning_rate_init": 1e-2},
+                {"learning_rate": "constant", "alpha": 1.0},
+                {"learning_rate": "invscaling", "power_t": 0.25},
+                {"learning_rate": "adaptive", "alpha": 1e-3, "max_iter": 40},
+            ],
+        ),
     ],
 )
 def test_batched_candidates_equal_separate_fits(cancer, est, candidates):
