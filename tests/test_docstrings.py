@@ -146,8 +146,10 @@ def test_shared_parameters_have_identical_text(family):
     # keeps each family's previous law as its default (Glorot for the MLPs,
     # PyTorch's for the convolutions); the path model NeuralSDE has no
     # "scalar" diffusion (one Brownian motion for all channels makes the
-    # likelihood of an increment singular)
+    # likelihood of an increment singular); MLPClassifier's default schedule
+    # is "plateau" (chosen on the development suite with its alpha="auto")
     intentionally_different = {
+        "learning_rate",
         "diffusion",
         "init",
         "optimizer",
@@ -192,7 +194,7 @@ def test_shared_parameters_have_identical_text(family):
     # the classifier and the regressor of one architecture describe even these
     # the same way (the text is written out in each class, not generated),
     # except hidden_layer_sizes, whose () is logistic vs linear regression,
-    # and the defaults of alpha, kernel and (the MLPs') optimizer
+    # and the defaults of alpha, kernel, (the MLPs') optimizer and learning_rate
     pairs = {}
     for name in docs:
         if not name.endswith(("Classifier", "Regressor")):
@@ -202,7 +204,7 @@ def test_shared_parameters_have_identical_text(family):
     for stem, names in pairs.items():
         for param in sorted(
             intentionally_different
-            - {"hidden_layer_sizes", "alpha", "kernel", "optimizer"}
+            - {"hidden_layer_sizes", "alpha", "kernel", "optimizer", "learning_rate"}
         ):
             texts = {docs[n][param] for n in names if param in docs[n]}
             assert len(texts) <= 1, f"{stem}: {param} differs across {names}"
