@@ -149,6 +149,8 @@ def ours_fit_small(X, y, seed, classify):
     est = Est(
         optimizer="adam",  # the regressor's default "auto" would pick L-BFGS
         alpha=SMALL_ALPHA,
+        learning_rate="constant",  # the loops' fixed step (the classifier's
+        # default "plateau" would shrink it under tol=0)
         max_iter=SMALL_EPOCHS,
         tol=0.0,
         n_iter_no_change=SMALL_EPOCHS + 1,
