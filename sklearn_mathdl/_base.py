@@ -314,6 +314,8 @@ class _FitPlan:
     train_split: object
     use_validation: bool
     batch_size: int
+    # training rows (the early-stopping split's validation rows excluded)
+    n_train: int
     chance_loss: object
     max_epochs: int
     patience: int
@@ -786,6 +788,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             train_split=train_split,
             use_validation=use_validation,
             batch_size=batch_size,
+            n_train=n_train,
             chance_loss=chance_loss,
             max_epochs=max_epochs,
             patience=self._resolved_patience(n_train, batch_size),

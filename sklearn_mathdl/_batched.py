@@ -294,7 +294,7 @@ def _candidate_nets(estimator, plan, n_outputs, candidates):
     """One (estimator, net, monitor, plan) per candidate, as a separate fit has."""
     params = estimator.get_params(deep=False)
     state = {k: v for k, v in vars(estimator).items() if k not in params}
-    n_train = len(plan.dataset)
+    n_train = plan.n_train
     members = []
     for overrides in candidates:
         est = clone(estimator).set_params(**overrides)

@@ -552,11 +552,7 @@ class MLPClassifier(ClassifierMixin, _MLPMixin, _BaseTorchClassifier):
         """``alpha``, or for "auto" ``sqrt(batch_rows / n)`` (see ``alpha``)."""
         if not (isinstance(self.alpha, str) and self.alpha == "auto"):
             return float(self.alpha)
-        if plan.train_split is not None:
-            n_rows = len(plan.train_split.train_index)
-        else:
-            n_rows = len(plan.dataset)
-        return rate_alpha(n_rows, plan.batch_size)
+        return rate_alpha(plan.n_train, plan.batch_size)
 
     def _finish_fit(self, net, monitor, plan):
         super()._finish_fit(net, monitor, plan)
