@@ -105,9 +105,12 @@ _STREAM_MEMMAP_BYTES = 256 * 2**20
 # data set a few hundred steps and a 50,000-row one a hundred thousand.
 _AUTO_MIN_EPOCHS = 200
 _AUTO_MIN_STEPS = 2000
-# n_iter_no_change="auto": 10 epochs, and at least this many optimizer steps.
+# n_iter_no_change="auto": 10 epochs, and at least as many optimizer steps as
+# it takes a family's auto batch size to see this many rows (30 steps of the
+# MLPs' 200 rows; 188 of the 32-row batches of CNNs and transformers, whose
+# epoch losses are the noisier for their smaller batches).
 _AUTO_PATIENCE_EPOCHS = 10
-_AUTO_PATIENCE_STEPS = 30
+_AUTO_PATIENCE_ROWS = 6000
 
 
 def _is_lazy(X):
@@ -504,9 +507,8 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             if math.isinf(self.n_iter_no_change):  # as scikit-learn: no plateau stop
                 return 2**62
             return int(self.n_iter_no_change)
-        return _epochs_for(
-            _AUTO_PATIENCE_EPOCHS, _AUTO_PATIENCE_STEPS, n_train, batch_size
-        )
+        steps = math.ceil(_AUTO_PATIENCE_ROWS / self._auto_batch_rows)
+        return _epochs_for(_AUTO_PATIENCE_EPOCHS, steps, n_train, batch_size)
 
     # A classifier whose training loss is below this fraction of the chance
     # loss separates its training data: further epochs only grow the weights.

@@ -183,6 +183,12 @@ class _CNNMixin(_ShapedInputMixin):
             list,
             StrOptions({"auto"}),
         ],
+        "pool_size": [
+            Interval(Integral, 1, None, closed="left"),
+            tuple,
+            list,
+            StrOptions({"auto"}),
+        ],
         "residual": ["boolean"],
         "init": [StrOptions(set(INITS))],
         "batch_norm": ["boolean"],
@@ -221,10 +227,30 @@ class _CNNMixin(_ShapedInputMixin):
             batch_norm=self.batch_norm,
             residual=self.residual,
             dropout=self.dropout,
+            pool_size=self._resolved_pools(shape[1:], len(n_filters)),
         )
         if self.init != "torch":  # "torch": the layers' own draw, as built
             initialize(module, self.init, "relu")
         return module
+
+    # pool_size="auto": max-pool by this factor between blocks while every
+    # spatial side stays at least _AUTO_POOL_MIN_SIDE long after pooling
+    _AUTO_POOL = 4
+    _AUTO_POOL_MIN_SIDE = 32
+
+    def _resolved_pools(self, sides, n_blocks):
+        """Pooling factor after each block but the last (``pool_size``)."""
+        if self.pool_size != "auto":
+            return _per_layer(self.pool_size, n_blocks - 1, "pool_size")
+        pools = []
+        for _ in range(n_blocks - 1):
+            pooled = [-(-side // self._AUTO_POOL) for side in sides]
+            if min(pooled) >= self._AUTO_POOL_MIN_SIDE:
+                pools.append(self._AUTO_POOL)
+                sides = pooled
+            else:
+                pools.append(1)
+        return tuple(pools)
 
 
 class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
@@ -245,6 +271,16 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
     kernel_size : int, tuple of int or "auto", default="auto"
         Kernel width per block (an int applies to all). "auto": (7, 5, 3) for
         three 1-D blocks (the FCN of Wang et al. 2017), 3 otherwise.
+
+    pool_size : int, tuple of int or "auto", default="auto"
+        Max-pooling factor between consecutive blocks (an int applies to all;
+        a tuple has one factor per gap between blocks, 1 for none), along
+        time or along both image axes. "auto": 4 wherever every pooled side
+        stays at least 32 long, else 1. Long series (hundreds to thousands of
+        timepoints) are then seen by the later blocks at a coarser scale:
+        their receptive field grows 4 to 16 times for a fraction of the
+        arithmetic, while short series (and small images such as 8 x 8 or
+        28 x 28 digits) are not pooled at all.
 
     residual : bool, default=False
         Whether each block adds its input (through a 1x1 convolution where the
@@ -349,9 +385,10 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
-        optimizer steps on small data sets, where an epoch is one or a few
-        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
+        ``max(10, ceil(188 / batches_per_epoch))``: 10 epochs, and at least 188
+        optimizer steps (6,000 rows in batches of 32: epoch losses of small
+        batches are noisy) on small data sets, where an epoch is a few steps.
+        ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -444,6 +481,7 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         n_filters=(32, 64, 64),
         *,
         kernel_size="auto",
+        pool_size="auto",
         residual=False,
         batch_norm=True,
         dropout=0.0,
@@ -493,6 +531,16 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
     kernel_size : int, tuple of int or "auto", default="auto"
         Kernel width per block (an int applies to all). "auto": (7, 5, 3) for
         three 1-D blocks (the FCN of Wang et al. 2017), 3 otherwise.
+
+    pool_size : int, tuple of int or "auto", default="auto"
+        Max-pooling factor between consecutive blocks (an int applies to all;
+        a tuple has one factor per gap between blocks, 1 for none), along
+        time or along both image axes. "auto": 4 wherever every pooled side
+        stays at least 32 long, else 1. Long series (hundreds to thousands of
+        timepoints) are then seen by the later blocks at a coarser scale:
+        their receptive field grows 4 to 16 times for a fraction of the
+        arithmetic, while short series (and small images such as 8 x 8 or
+        28 x 28 digits) are not pooled at all.
 
     residual : bool, default=False
         Whether each block adds its input (through a 1x1 convolution where the
@@ -601,9 +649,10 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
-        optimizer steps on small data sets, where an epoch is one or a few
-        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
+        ``max(10, ceil(188 / batches_per_epoch))``: 10 epochs, and at least 188
+        optimizer steps (6,000 rows in batches of 32: epoch losses of small
+        batches are noisy) on small data sets, where an epoch is a few steps.
+        ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -702,6 +751,7 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         n_filters=(32, 64, 64),
         *,
         kernel_size="auto",
+        pool_size="auto",
         residual=False,
         batch_norm=True,
         dropout=0.0,
@@ -1476,9 +1526,10 @@ class TransformerEncoderClassifier(
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
-        optimizer steps on small data sets, where an epoch is one or a few
-        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
+        ``max(10, ceil(188 / batches_per_epoch))``: 10 epochs, and at least 188
+        optimizer steps (6,000 rows in batches of 32: epoch losses of small
+        batches are noisy) on small data sets, where an epoch is a few steps.
+        ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -1738,9 +1789,10 @@ class TransformerEncoderRegressor(
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
-        ``max(10, ceil(30 / batches_per_epoch))``: 10 epochs, and at least 30
-        optimizer steps on small data sets, where an epoch is one or a few
-        steps. ``np.inf`` never stops on a plateau (as in scikit-learn).
+        ``max(10, ceil(188 / batches_per_epoch))``: 10 epochs, and at least 188
+        optimizer steps (6,000 rows in batches of 32: epoch losses of small
+        batches are noisy) on small data sets, where an epoch is a few steps.
+        ``np.inf`` never stops on a plateau (as in scikit-learn).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data

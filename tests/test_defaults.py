@@ -336,3 +336,17 @@ def test_development_suite_loads_from_installed_packages(name):
 def test_unknown_data_set_names_the_choices():
     with pytest.raises(ValueError, match="GunPoint"):
         _datasets.load("nope")
+
+
+@pytest.mark.parametrize(
+    "cls, n_train, batch, expected",
+    [
+        (MLPClassifier, 455, 200, 10),  # 30 steps of 200 rows
+        (CNNClassifier, 100, 32, 47),  # ACSF1: 188 steps of 32 rows, 4 an epoch
+        (CNNClassifier, 50, 32, 94),
+        (TransformerEncoderClassifier, 20_000, 32, 10),
+        (RNNClassifier, 50, 50, 30),  # the RNNs batch 200 rows, as the MLPs
+    ],
+)
+def test_auto_patience_counts_6000_rows_of_auto_batches(cls, n_train, batch, expected):
+    assert cls()._resolved_patience(n_train, batch) == expected

@@ -147,8 +147,10 @@ def test_shared_parameters_have_identical_text(family):
     # PyTorch's for the convolutions); the path model NeuralSDE has no
     # "scalar" diffusion (one Brownian motion for all channels makes the
     # likelihood of an increment singular); MLPClassifier's default schedule
-    # is "plateau" (chosen on the development suite with its alpha="auto")
+    # is "plateau" (chosen on the development suite with its alpha="auto");
+    # the "auto" patience counts steps of the family's "auto" batch size
     intentionally_different = {
+        "n_iter_no_change",
         "learning_rate",
         "diffusion",
         "init",

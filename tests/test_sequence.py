@@ -220,3 +220,62 @@ def test_random_state_reproducible_and_shapes_of_regressor_outputs():
     b = CNNRegressor(n_filters=(4,), max_iter=3, random_state=1).fit(X, Y)
     assert np.array_equal(a.predict(X), b.predict(X))
     assert a.predict(X).shape == (80, 2)
+
+
+# ------------------------------------------------------------ CNN pooling
+def _spike_pairs(n=200, length=300, seed=0):
+    """Two unit spikes 20 (class 0) or 30 (class 1) timepoints apart."""
+    rng = np.random.RandomState(seed)
+    y = rng.randint(0, 2, n)
+    X = 0.05 * rng.randn(n, 1, length)
+    for i in range(n):
+        gap = 20 if y[i] == 0 else 30
+        start = rng.randint(0, length - gap)
+        X[i, 0, [start, start + gap]] += 3.0
+    return X.astype(np.float32), y
+
+
+@pytest.mark.parametrize(
+    "sides, expected",
+    [
+        ((1460,), (4, 4)),  # ACSF1: 365 and 92 timepoints after the pools
+        ((427,), (4, 1)),  # 107 after the first; a second would leave 27
+        ((150,), (4, 1)),
+        ((29,), (1, 1)),  # short series are not pooled
+        ((8, 8), (1, 1)),  # nor small images
+        ((28, 28), (1, 1)),
+        ((256, 130), (4, 1)),  # images: the shorter side decides
+    ],
+)
+def test_auto_pooling_keeps_at_least_32_per_side(sides, expected):
+    assert CNNClassifier()._resolved_pools(sides, 3) == expected
+    assert CNNClassifier(pool_size=2)._resolved_pools(sides, 3) == (2, 2)
+    assert CNNClassifier(pool_size=(1, 3))._resolved_pools(sides, 3) == (1, 3)
+    with pytest.raises(ValueError, match="pool_size"):
+        CNNClassifier(pool_size=(2, 2, 2))._resolved_pools(sides, 3)
+
+
+def test_pooling_widens_what_the_cnn_sees():
+    # spikes 20 vs 30 apart: the unpooled (7, 5, 3) stack sees 13 timepoints
+    # at a time, so both classes look alike to it; pooled by 4 after the
+    # first block it sees 34
+    X, y = _spike_pairs()
+    kw = dict(n_filters=(8, 16, 16), max_iter=60, random_state=0)
+    pooled = CNNClassifier(**kw).fit(X[:150], y[:150])
+    assert pooled.module_.pool_size == (4, 1)
+    assert pooled.score(X[150:], y[150:]) > 0.9
+    flat = CNNClassifier(pool_size=1, **kw).fit(X[:150], y[:150])
+    assert flat.score(X[150:], y[150:]) < 0.75
+
+
+def test_pooled_cnn_masks_padding():
+    rng = np.random.RandomState(0)
+    X, y = _spike_pairs(60, length=620)
+    ragged = [x[:, : 200 + 7 * i] for i, x in enumerate(X)]
+    clf = CNNClassifier(n_filters=(4, 8, 8), max_iter=3, random_state=0)
+    clf.fit(ragged, y)
+    assert clf.module_.pool_size == (4, 4)  # padded to 613 timepoints
+    # a series alone and inside a padded batch give the same prediction
+    alone = clf.predict_proba([ragged[0]])
+    in_batch = clf.predict_proba([ragged[0], rng.randn(1, 613)])[:1]
+    np.testing.assert_allclose(alone, in_batch, atol=1e-5)

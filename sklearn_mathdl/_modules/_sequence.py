@@ -70,7 +70,13 @@ class _ConvBlock(nn.Module):
 
 
 class _CNNModule(nn.Module):
-    """FCN / ResNet-style network: conv blocks, global average pooling, linear."""
+    """FCN / ResNet-style network: conv blocks, global average pooling, linear.
+
+    ``pool_size[i] > 1`` max-pools the output of block i by that factor
+    (along every spatial axis; ``ceil_mode``, so no timepoint is dropped)
+    before block i + 1: the later blocks see a coarser, longer stretch of the
+    input for a fraction of the arithmetic.
+    """
 
     def __init__(
         self,
@@ -83,9 +89,16 @@ class _CNNModule(nn.Module):
         batch_norm,
         residual,
         dropout,
+        pool_size=None,
     ):
         super().__init__()
         conv = nn.Conv1d if n_dims == 1 else nn.Conv2d
+        self.pool_size = tuple(pool_size or (1,) * (len(n_filters) - 1))
+        if len(self.pool_size) != len(n_filters) - 1:
+            raise ValueError(
+                f"pool_size needs {len(n_filters) - 1} factors (one between each "
+                f"two blocks), got {self.pool_size}."
+            )
         widths = [in_channels, *n_filters]
         self.blocks = nn.ModuleList(
             _ConvBlock(
@@ -103,8 +116,20 @@ class _CNNModule(nn.Module):
 
     def forward(self, x):
         x, mask = _split_padding(x)
-        for block in self.blocks:
+        for i, block in enumerate(self.blocks):
             x = block(x, mask)
+            if i < len(self.pool_size) and self.pool_size[i] > 1:
+                k = self.pool_size[i]
+                pool = (
+                    nn.functional.max_pool1d
+                    if x.dim() == 3
+                    else nn.functional.max_pool2d
+                )
+                x = pool(x, k, ceil_mode=True)
+                if mask is not None:  # a window is valid if any timepoint is
+                    mask = nn.functional.max_pool1d(
+                        mask[:, None].float(), k, ceil_mode=True
+                    )[:, 0].bool()
         if mask is None:
             pooled = x.flatten(2).mean(dim=2)
         else:
