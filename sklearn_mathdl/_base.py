@@ -106,11 +106,14 @@ _STREAM_MEMMAP_BYTES = 256 * 2**20
 _AUTO_MIN_EPOCHS = 200
 _AUTO_MIN_STEPS = 2000
 # n_iter_no_change="auto": 10 epochs, and at least as many optimizer steps as
-# it takes a family's auto batch size to see this many rows (30 steps of the
-# MLPs' 200 rows; 188 of the 32-row batches of CNNs and transformers, whose
-# epoch losses are the noisier for their smaller batches).
+# it takes a family's auto batch size to see _AUTO_PATIENCE_ROWS rows (30
+# steps of the MLPs' 200 rows; 188 of the 32-row batches of the sequence
+# families, whose epoch losses are the noisier for their smaller batches).
+# A full-batch epoch is one deterministic gradient step, with no sampling
+# noise to wait out: _AUTO_PATIENCE_STEPS steps.
 _AUTO_PATIENCE_EPOCHS = 10
 _AUTO_PATIENCE_ROWS = 6000
+_AUTO_PATIENCE_STEPS = 30
 
 
 def _is_lazy(X):
@@ -507,7 +510,9 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             if math.isinf(self.n_iter_no_change):  # as scikit-learn: no plateau stop
                 return 2**62
             return int(self.n_iter_no_change)
-        steps = math.ceil(_AUTO_PATIENCE_ROWS / self._auto_batch_rows)
+        steps = _AUTO_PATIENCE_STEPS
+        if len(_batch_bounds(max(n_train, 1), batch_size)) > 1:
+            steps = max(steps, math.ceil(_AUTO_PATIENCE_ROWS / self._auto_batch_rows))
         return _epochs_for(_AUTO_PATIENCE_EPOCHS, steps, n_train, batch_size)
 
     # A classifier whose training loss is below this fraction of the chance

@@ -344,8 +344,9 @@ def test_unknown_data_set_names_the_choices():
         (MLPClassifier, 455, 200, 10),  # 30 steps of 200 rows
         (CNNClassifier, 100, 32, 47),  # ACSF1: 188 steps of 32 rows, 4 an epoch
         (CNNClassifier, 50, 32, 94),
+        (CNNClassifier, 30, 30, 30),  # one full batch: no sampling noise, 30 steps
         (TransformerEncoderClassifier, 20_000, 32, 10),
-        (RNNClassifier, 50, 50, 30),  # the RNNs batch 200 rows, as the MLPs
+        (MLPClassifier, 455, 32, 10),  # the MLPs count 30 steps whatever the batch
     ],
 )
 def test_auto_patience_counts_6000_rows_of_auto_batches(cls, n_train, batch, expected):

@@ -148,9 +148,11 @@ def test_shared_parameters_have_identical_text(family):
     # "scalar" diffusion (one Brownian motion for all channels makes the
     # likelihood of an increment singular); MLPClassifier's default schedule
     # is "plateau" (chosen on the development suite with its alpha="auto");
-    # the "auto" patience counts steps of the family's "auto" batch size
+    # the "auto" patience counts steps of the family's "auto" batch size;
+    # pooling pools what each architecture has (recurrent outputs, tokens)
     intentionally_different = {
         "n_iter_no_change",
+        "pooling",
         "learning_rate",
         "diffusion",
         "init",

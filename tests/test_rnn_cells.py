@@ -121,3 +121,36 @@ def test_refused_combinations_say_why():
         RNNClassifier("jordan", num_layers=2, max_iter=1).fit(X, y)
     with pytest.raises(ValueError, match="bidirectional"):
         RNNClassifier("gru", bidirectional=True, bptt_steps=2, max_iter=1).fit(X, y)
+
+
+# ------------------------------------------------------ pooling over time
+@pytest.mark.parametrize("pooling", ["max", "mean"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_pooled_outputs_equal_each_sequence_pooled_alone(pooling, bidirectional):
+    # the padded, packed batch against every sequence run alone through the
+    # same recurrence and pooled over its own steps
+    m = _module("gru", pooling=pooling, bidirectional=bidirectional).double().eval()
+    rng = np.random.RandomState(0)
+    lengths = [9, 4, 7]
+    X = torch.full((3, 2, 9), float("nan"), dtype=torch.float64)
+    for i, n in enumerate(lengths):
+        X[i, :, :n] = torch.from_numpy(rng.randn(2, n))
+    with torch.no_grad():
+        batch = m(X)
+        for i, n in enumerate(lengths):
+            out = m.rnn(X[i : i + 1, :, :n].transpose(1, 2))[0][0]  # (n, dirs * H)
+            pooled = out.max(dim=0).values if pooling == "max" else out.mean(dim=0)
+            torch.testing.assert_close(batch[i], m.head(pooled))
+
+
+@pytest.mark.filterwarnings("ignore:.*learnt nothing:UserWarning")
+def test_auto_pooling_is_max_unless_the_last_step_is_needed():
+    X = np.random.RandomState(0).randn(20, 1, 12)
+    y = np.arange(20) % 2
+    kw = dict(hidden_size=4, max_iter=1, random_state=0)
+    assert RNNClassifier(**kw).fit(X, y).module_.pooling == "max"
+    assert RNNClassifier(pooling="last", **kw).fit(X, y).module_.pooling == "last"
+    for extra in ({"cell": "jordan"}, {"bptt_steps": 3}):
+        assert RNNRegressor(**extra, **kw).fit(X, y).module_.pooling == "last"
+        with pytest.raises(ValueError, match="pooling='max'"):
+            RNNRegressor(pooling="max", **extra, **kw).fit(X, y)

@@ -140,6 +140,11 @@ class _CNNModule(nn.Module):
 class _RNNModule(nn.Module):
     """Sequence-to-one recurrent network: the last hidden state, then linear.
 
+    ``pooling="max"`` (or ``"mean"``) reads the elementwise maximum (mean) of
+    the last layer's outputs over the valid time steps instead of the last
+    hidden state: every step's output reaches the head directly, as global
+    pooling does in a CNN.
+
     ``cell="jordan"`` feeds the previous output back instead of the hidden
     state (Jordan 1986): h_t = tanh(W x_t + U y_{t-1} + b), y_t = head(h_t),
     the prediction y_T. ``bptt_steps=k`` truncates backpropagation through
@@ -162,11 +167,19 @@ class _RNNModule(nn.Module):
         dropout,
         patch_size=1,
         bptt_steps=None,
+        pooling="last",
     ):
         super().__init__()
         self.patch_size = int(patch_size)
         self.cell = cell
         self.bptt_steps = None if bptt_steps is None else int(bptt_steps)
+        if pooling != "last" and (cell == "jordan" or self.bptt_steps is not None):
+            raise ValueError(
+                f"pooling={pooling!r} reads the outputs of every step; "
+                "cell='jordan' predicts its last output and bptt_steps runs the "
+                "early steps without a graph. Use pooling='last' with them."
+            )
+        self.pooling = pooling
         n_in = in_channels * self.patch_size
         if cell == "jordan":
             if num_layers != 1 or bidirectional:
@@ -204,6 +217,8 @@ class _RNNModule(nn.Module):
         start = max(0, seq.shape[1] - (self.bptt_steps or seq.shape[1]))
         if self.cell == "jordan":
             return self._jordan(seq, mask, start)
+        if self.pooling != "last":
+            return self.head(self.dropout(self._pooled(seq, mask)))
         if start == 0:
             return self.head(self.dropout(self._last_state(self._full(seq, mask))))
         with torch.no_grad():
@@ -219,6 +234,25 @@ class _RNNModule(nn.Module):
                 seq, lengths, batch_first=True, enforce_sorted=False
             )
         return self.rnn(seq)[1]
+
+    def _pooled(self, seq, mask):
+        """Max or mean of the last layer's outputs over the valid steps."""
+        if mask is None:
+            out = self.rnn(seq)[0]
+            return out.amax(dim=1) if self.pooling == "max" else out.mean(dim=1)
+        lengths = mask.sum(dim=1).clamp(min=1)
+        packed = nn.utils.rnn.pack_padded_sequence(
+            seq, lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        out = nn.utils.rnn.pad_packed_sequence(
+            self.rnn(packed)[0], batch_first=True, total_length=seq.shape[1]
+        )[0]
+        valid = (
+            torch.arange(seq.shape[1], device=seq.device)[None, :] < lengths[:, None]
+        )[:, :, None]
+        if self.pooling == "max":
+            return out.masked_fill(~valid, -math.inf).amax(dim=1)
+        return out.sum(dim=1) / lengths[:, None].to(out.dtype)
 
     def _stepwise(self, seq, mask, state):
         """Final state after ``seq``, from ``state``; padded steps keep the state."""
