@@ -33,7 +33,11 @@ FAST_PARAMS = {
 # check_class_weight_classifiers needs on blobs of std 20; a wide RBF kernel
 # (gamma=1e-3) can, and exercises the same code.
 _KRR = {"kernel": "rbf", "gamma": 1e-3, "random_state": 0}
+# The sequence families' "auto" patience (188 steps of 32 rows) suits real
+# series; on the checks' few hundred rows 10 epochs keep them fast, and the
+# RNNs keep 200-row batches (their default is 32).
 _TRANSFORMER = {
+    "n_iter_no_change": 10,
     "d_model": 8,
     "n_heads": 2,
     "n_layers": 1,
@@ -53,24 +57,30 @@ ESTIMATOR_PARAMS = {
         "random_state": 0,
     },
     "CNNClassifier": {
+        "n_iter_no_change": 10,
         "n_filters": (8, 8),
         "max_iter": 40,
         "learning_rate_init": 0.02,
         "random_state": 0,
     },
     "CNNRegressor": {
+        "n_iter_no_change": 10,
         "n_filters": (16, 16),
         "max_iter": 100,
         "learning_rate_init": 0.01,
         "random_state": 0,
     },
     "RNNClassifier": {
+        "n_iter_no_change": 10,
+        "batch_size": 200,
         "hidden_size": 8,
         "max_iter": 40,
         "learning_rate_init": 0.02,
         "random_state": 0,
     },
     "RNNRegressor": {
+        "n_iter_no_change": 10,
+        "batch_size": 200,
         "hidden_size": 16,
         "max_iter": 100,
         "learning_rate_init": 0.01,
