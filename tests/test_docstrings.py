@@ -149,8 +149,10 @@ def test_shared_parameters_have_identical_text(family):
     # likelihood of an increment singular); MLPClassifier's default schedule
     # is "plateau" (chosen on the development suite with its alpha="auto");
     # the "auto" patience counts steps of the family's "auto" batch size;
-    # pooling pools what each architecture has (recurrent outputs, tokens)
+    # pooling pools what each architecture has (recurrent outputs, tokens);
+    # transformers take a smaller default step (learning_rate_init 3e-4)
     intentionally_different = {
+        "learning_rate_init",
         "n_iter_no_change",
         "pooling",
         "learning_rate",

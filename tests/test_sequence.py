@@ -183,6 +183,25 @@ def test_transformer_tabular_tokens_and_mask_pooling():
         TransformerEncoderClassifier(d_model=10, n_heads=4, max_iter=1).fit(X, y)
 
 
+@pytest.mark.parametrize("sequence", [True, False])
+def test_transformer_auto_pooling_is_mean_for_sequences_cls_for_tables(sequence):
+    """pooling="auto" trains exactly the network of its resolved value: the
+    mean of the patch tokens for sequences, the CLS token for tabular rows."""
+    X, y = _shape_task(60)
+    if not sequence:
+        X = X.reshape(len(X), -1)[:, :8]
+    common = dict(d_model=8, n_layers=1, dim_feedforward=16, max_iter=3, random_state=0)
+    auto = TransformerEncoderClassifier(**common).fit(X, y)
+    expected = "mean" if sequence else "cls"
+    assert auto.module_.pooling == expected
+    assert auto.module_.tabular is not sequence
+    explicit = TransformerEncoderClassifier(pooling=expected, **common).fit(X, y)
+    np.testing.assert_array_equal(auto.predict_proba(X), explicit.predict_proba(X))
+    other = "cls" if sequence else "mean"
+    fitted = TransformerEncoderClassifier(pooling=other, **common).fit(X, y)
+    assert fitted.module_.pooling == other
+
+
 def test_rnn_cells_and_gradient_clipping_is_applied(monkeypatch):
     import torch
 
