@@ -112,6 +112,14 @@ _AUTO_MIN_STEPS = 2000
 # A full-batch epoch is one deterministic gradient step, with no sampling
 # noise to wait out: _AUTO_PATIENCE_STEPS steps.
 _AUTO_PATIENCE_EPOCHS = 10
+# early_stopping="auto" (the transformers' default) holds out a validation
+# split from this many training rows on: a tenth of them (validation_fraction)
+# is then at least 200 rows, whose accuracy has a standard error of at most
+# 0.035, enough to rank epochs. Below it the split costs a small data set
+# the rows it learns from (digits, 1,437 training rows a fold: 0.972 without
+# the split, 0.963 with it); any threshold from 1,500 to 5,000 rows gave the
+# same choices on the development suite.
+_AUTO_EARLY_STOPPING_ROWS = 2000
 _AUTO_PATIENCE_ROWS = 6000
 _AUTO_PATIENCE_STEPS = 30
 
@@ -495,6 +503,13 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         """
         return None
 
+    def _resolved_early_stopping(self, n_samples):
+        """Whether a fit holds out a validation split (``early_stopping``;
+        "auto": on ``_AUTO_EARLY_STOPPING_ROWS`` rows or more)."""
+        if isinstance(self.early_stopping, str) and self.early_stopping == "auto":
+            return n_samples >= _AUTO_EARLY_STOPPING_ROWS
+        return bool(self.early_stopping)
+
     def _resolved_max_iter(self, n_train, batch_size, optimizer=None):
         """Epochs of a fit: ``max_iter``, or the "auto" budget (for L-BFGS,
         ``_LBFGS_AUTO_ITERATIONS`` iterations)."""
@@ -716,7 +731,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
     def _plan_fit(self, X, y, sample_weight, n_outputs, incremental):
         """Device, seeds, dataset, validation split and epoch budget of a fit."""
         n_samples = X.shape[0]
-        if incremental and self.early_stopping:
+        if incremental and self.early_stopping != "auto" and self.early_stopping:
             # as scikit-learn's MLP: one epoch on a batch has no validation
             raise ValueError(
                 "partial_fit does not support early_stopping=True: each call is "
@@ -758,10 +773,17 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         else:
             dataset = _TensorDataset(self._to_tensor(self._prepare_X(X)), y_t, w_t)
 
-        use_validation = self.early_stopping and not incremental
+        use_validation = not incremental and self._resolved_early_stopping(n_samples)
         train_split = None
         if use_validation:
-            train_split = self._validation_split(y, n_samples)
+            try:
+                train_split = self._validation_split(y, n_samples)
+            except ValueError:
+                if self.early_stopping != "auto":
+                    raise
+                # "auto" was not asked for a split: a class too rare to
+                # stratify trains on every row instead
+                use_validation = False
 
         if optimizer in _FULL_BATCH:  # full batch, as scikit-learn's lbfgs
             batch_size = max(

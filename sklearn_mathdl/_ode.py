@@ -218,7 +218,7 @@ class NeuralODEClassifier(ClassifierMixin, _NeuralODEMixin, _BaseTorchClassifier
         epoch.
 
     validation_fraction : float, default=0.1
-        Fraction of the training data held out when ``early_stopping=True``.
+        Fraction of the training data held out when early stopping is on.
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``. "balanced"
@@ -531,7 +531,7 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
         epoch.
 
     validation_fraction : float, default=0.1
-        Fraction of the training data held out when ``early_stopping=True``.
+        Fraction of the training data held out when early stopping is on.
 
     normalize_y : bool, default=True
         Whether to standardize the targets for training (and undo it at

@@ -170,7 +170,7 @@ class NeuralSDE(_BaseTorchEstimator):
         epoch.
 
     validation_fraction : float, default=0.1
-        Fraction of the training data held out when ``early_stopping=True``.
+        Fraction of the training data held out when early stopping is on.
 
     warm_start : bool, default=False
         When True, ``fit`` continues from the previous weights and optimizer
@@ -843,7 +843,7 @@ class NeuralSDEClassifier(ClassifierMixin, _NeuralSDEFlowMixin, _BaseTorchClassi
         epoch.
 
     validation_fraction : float, default=0.1
-        Fraction of the training data held out when ``early_stopping=True``.
+        Fraction of the training data held out when early stopping is on.
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``. "balanced"
@@ -1129,7 +1129,7 @@ class NeuralSDERegressor(RegressorMixin, _NeuralSDEFlowMixin, _BaseTorchRegresso
         epoch.
 
     validation_fraction : float, default=0.1
-        Fraction of the training data held out when ``early_stopping=True``.
+        Fraction of the training data held out when early stopping is on.
 
     normalize_y : bool, default=True
         Whether to standardize the targets for training (and undo it at

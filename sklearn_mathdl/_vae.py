@@ -234,7 +234,7 @@ class VariationalAutoencoder(
         epoch.
 
     validation_fraction : float, default=0.1
-        Fraction of the training data held out when ``early_stopping=True``.
+        Fraction of the training data held out when early stopping is on.
 
     warm_start : bool, default=False
         When True, ``fit`` continues from the previous weights and optimizer

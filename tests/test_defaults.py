@@ -351,3 +351,46 @@ def test_unknown_data_set_names_the_choices():
 )
 def test_auto_patience_counts_6000_rows_of_auto_batches(cls, n_train, batch, expected):
     assert cls()._resolved_patience(n_train, batch) == expected
+
+
+# ------------------------------------------------- early_stopping="auto"
+def _tokens(n, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 4).astype(np.float32)
+    return X, (X[:, 0] + 0.5 * rng.randn(n) > 0).astype(int)
+
+
+_TINY = dict(d_model=8, n_heads=2, n_layers=1, dim_feedforward=16, max_iter=2)
+
+
+@pytest.mark.parametrize("n, split", [(1999, False), (2000, True)])
+def test_auto_early_stopping_holds_out_a_split_from_2000_rows(n, split):
+    """The transformers' default trains exactly as the explicit choice it
+    resolves to: no split below 2,000 rows, a validation split from there."""
+    X, y = _tokens(n)
+    auto = TransformerEncoderClassifier(random_state=0, **_TINY).fit(X, y)
+    same = TransformerEncoderClassifier(
+        early_stopping=split, random_state=0, **_TINY
+    ).fit(X, y)
+    assert (auto.validation_scores_ is not None) is split
+    assert (auto.best_loss_ is None) is split
+    np.testing.assert_array_equal(auto.predict_proba(X), same.predict_proba(X))
+    assert auto.loss_curve_ == same.loss_curve_
+
+
+def test_auto_early_stopping_never_refuses_what_true_refuses():
+    """partial_fit has no split, and a class too rare to stratify trains on
+    every row: "auto" was not asked for a split; True still refuses both."""
+    X, y = _tokens(2000)
+    y[0] = 2  # one row of a third class: no stratified split
+    clf = TransformerEncoderClassifier(random_state=0, **_TINY).fit(X, y)
+    assert clf.validation_scores_ is None
+    with pytest.raises(ValueError, match="cannot hold out"):
+        TransformerEncoderClassifier(early_stopping=True, **_TINY).fit(X, y)
+    part = TransformerEncoderClassifier(random_state=0, **_TINY)
+    part.partial_fit(X, y, classes=np.unique(y))
+    assert part.n_iter_ == 1
+    with pytest.raises(ValueError, match="partial_fit does not support"):
+        TransformerEncoderClassifier(early_stopping=True, **_TINY).partial_fit(
+            X, y, classes=np.unique(y)
+        )

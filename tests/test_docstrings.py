@@ -150,9 +150,11 @@ def test_shared_parameters_have_identical_text(family):
     # is "plateau" (chosen on the development suite with its alpha="auto");
     # the "auto" patience counts steps of the family's "auto" batch size;
     # pooling pools what each architecture has (recurrent outputs, tokens);
-    # transformers take a smaller default step (learning_rate_init 3e-4)
+    # transformers take a smaller default step (learning_rate_init 3e-4) and
+    # hold out a validation split on larger data (early_stopping="auto")
     intentionally_different = {
         "learning_rate_init",
+        "early_stopping",
         "n_iter_no_change",
         "pooling",
         "learning_rate",
