@@ -506,7 +506,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
     def _resolved_early_stopping(self, n_samples):
         """Whether a fit holds out a validation split (``early_stopping``;
         "auto": on ``_AUTO_EARLY_STOPPING_ROWS`` rows or more)."""
-        if isinstance(self.early_stopping, str) and self.early_stopping == "auto":
+        if self.early_stopping == "auto":
             return n_samples >= _AUTO_EARLY_STOPPING_ROWS
         return bool(self.early_stopping)
 
