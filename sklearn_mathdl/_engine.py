@@ -12,7 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from skorch import NeuralNet
+from torch.optim import optimizer as _torch_optimizer
 from skorch.callbacks import Callback
+
+from sklearn_mathdl import _analytic
 
 
 @contextlib.contextmanager
@@ -356,6 +359,118 @@ def _batch_weight(target):
     return len(target[0]) if w is None else w.sum()
 
 
+def _add_scaled(total, value, coef, weight):
+    """``total + coef * value / weight`` in one call when ``weight`` is a
+    number (a tensor weight, the batch's sample weights, stays on the device)."""
+    if isinstance(weight, torch.Tensor):
+        return total + value * coef / weight
+    return torch.add(total, value, alpha=coef / weight)
+
+
+def _fused_adam_step(optimizer):
+    """``optimizer.step()`` for torch's fused Adam/AdamW, without its wrapper.
+
+    torch's ``step()`` spends about 80 us a call on a small network in Python
+    (profiling and hook wrappers, the walk that builds its state lists) around
+    a fused kernel of about 15 us. This calls the same kernel on the same
+    state, so the update is identical to the last bit (``tests/test_analytic.py``);
+    it declines (returns False, and ``step()`` runs) for the first step, which
+    creates the state, and for anything it does not mirror: hooks, AMSGrad,
+    maximize, capturable or differentiable groups, a tensor learning rate,
+    gradient scaling, a parameter without a gradient.
+    """
+    if type(optimizer) not in (torch.optim.Adam, torch.optim.AdamW):
+        return False
+    if (
+        optimizer._optimizer_step_pre_hooks
+        or optimizer._optimizer_step_post_hooks
+        or _torch_optimizer._global_optimizer_pre_hooks
+        or _torch_optimizer._global_optimizer_post_hooks
+    ):
+        return False
+    plan = optimizer.__dict__.get("_fused_plan")
+    if plan is None or plan[0] is not optimizer.state:
+        plan = _fused_adam_plan(optimizer)
+        if plan is None:
+            return False
+        optimizer.__dict__["_fused_plan"] = plan  # not in the optimizer's state
+    groups = plan[1]
+    grads = []
+    for group, params, *_ in groups:
+        if torch.is_tensor(group["lr"]):
+            return False
+        g = [p.grad for p in params]
+        if any(x is None for x in g):
+            return False
+        grads.append(g)
+    with torch.no_grad():
+        for (group, params, avgs, squares, steps, kernel), g in zip(
+            groups, grads, strict=True
+        ):
+            torch._foreach_add_(steps, 1)
+            beta1, beta2 = group["betas"]
+            kernel(
+                params,
+                g,
+                avgs,
+                squares,
+                [],
+                steps,
+                amsgrad=False,
+                lr=group["lr"],
+                beta1=beta1,
+                beta2=beta2,
+                weight_decay=group["weight_decay"],
+                eps=group["eps"],
+                maximize=False,
+                grad_scale=None,
+                found_inf=None,
+            )
+    return True
+
+
+def _fused_adam_plan(optimizer):
+    """(state, [(group, params, exp_avgs, exp_avg_sqs, steps, kernel)]) for
+    :func:`_fused_adam_step`, or None where it must decline."""
+    if (
+        getattr(optimizer, "grad_scale", None) is not None
+        or getattr(optimizer, "found_inf", None) is not None
+    ):
+        return None
+    groups = []
+    for group in optimizer.param_groups:
+        if (
+            not group.get("fused")
+            or group["amsgrad"]
+            or group["maximize"]
+            or group["capturable"]
+            or group["differentiable"]
+        ):
+            return None
+        params = list(group["params"])
+        states = [optimizer.state.get(p) for p in params]
+        if not params or not all(states):
+            return None  # the first step creates the state
+        if any(p.grad is None or p.grad.is_sparse for p in params):
+            return None
+        kernel = (
+            torch._fused_adamw_
+            if group.get("decoupled_weight_decay", False)
+            else torch._fused_adam_
+        )
+        groups.append(
+            (
+                group,
+                params,
+                [st["exp_avg"] for st in states],
+                [st["exp_avg_sq"] for st in states],
+                [st["step"] for st in states],
+                kernel,
+            )
+        )
+    return optimizer.state, groups
+
+
 class NewtonOptimizer(torch.optim.Optimizer):
     """Holder of Newton's method's state (``optimizer="newton"``).
 
@@ -539,7 +654,6 @@ class _SkorchNet(NeuralNet):
         if not params:
             return loss
         grads = [p.grad for p in params]
-        penalty = loss.new_zeros(())
         on_device = isinstance(weight, torch.Tensor)
 
         def add(terms, coef):
@@ -548,16 +662,17 @@ class _SkorchNet(NeuralNet):
             else:
                 torch._foreach_add_(grads, terms, alpha=coef / weight)
 
+        total = loss.detach()
         with torch.no_grad():
             if self._l2 > 0:
                 add(params, self._l2)
                 norms = torch.stack(torch._foreach_norm(params))
-                penalty = penalty + 0.5 * self._l2 * (norms * norms).sum() / weight
+                total = _add_scaled(total, torch.dot(norms, norms), 0.5 * self._l2, weight)
             if self._l1 > 0:
                 add(torch._foreach_sign(params), self._l1)
-                norms = torch.stack(torch._foreach_norm(params, 1))
-                penalty = penalty + self._l1 * norms.sum() / weight
-        return loss.detach() + penalty
+                norms = torch.stack(torch._foreach_norm(params, 1)).sum()
+                total = _add_scaled(total, norms, self._l1, weight)
+        return total
 
     # skorch's per-batch path sets train/eval mode on every module, notifies
     # every callback, records two history entries and reads the loss back to
@@ -664,17 +779,49 @@ class _SkorchNet(NeuralNet):
         """Zero the gradients, then backpropagate the data loss of a batch and
         add the penalties' gradients (and clip): (loss with penalties, data
         loss, predictions)."""
+        plan = self._analytic_plan(forward, y)
+        if plan is not None:
+            # sets every parameter's gradient: no zero_grad needed
+            done = _analytic.analytic_gradients(plan, X, y)
+            if done is not None:
+                data_loss, y_pred = done
+                total = self._after_backward(data_loss, _batch_weight(y))
+                return total, data_loss, y_pred
         self.optimizer_.zero_grad(set_to_none=True)
         y_pred = forward(X)
         loss = self.get_loss(y_pred, y, X=X, training=True)
         data_loss = loss.detach()
         return self._backward(loss, _batch_weight(y)), data_loss, y_pred
 
+    def _analytic_plan(self, forward, target):
+        """The hand-written backward pass of a plain MLP (:mod:`._analytic`),
+        or None: autograd. Planned at the first step of each fit call (so a
+        hook added between fits is seen); never with a data-parallel wrapper,
+        a per-sample reduction, or a shard's target."""
+        if (
+            not _analytic.ENABLED
+            or forward is not self.module_
+            or len(target) != 2
+            or self._reduce_per_sample is not None
+            or getattr(self, "_dp", None) is not None
+        ):
+            return None
+        cached = getattr(self, "_analytic_cache", None)
+        if cached is None or cached[0] is not self.module_:
+            cached = (self.module_, _analytic.plan_for(self.module_, self.criterion_))
+            object.__setattr__(self, "_analytic_cache", cached)
+        return cached[1]
+
     def _backward(self, loss, weight, params=None):
         """Backpropagate ``loss``, add the penalties' gradients and clip, on
         ``params`` (one player's) or all of the module's; returns the loss
         with the penalties' value (detached)."""
         loss.backward()
+        return self._after_backward(loss.detach(), weight, params)
+
+    def _after_backward(self, total, weight, params=None):
+        """Average the gradients over MPI, add the penalties' gradients and
+        clip; returns the loss ``total`` with the penalties' value."""
         dp = getattr(self, "_dp", None)
         if dp is not None and dp.backend == "mpi":
             # DDP averages during backward; over MPI, before the penalties
@@ -682,7 +829,6 @@ class _SkorchNet(NeuralNet):
             dp.collectives.average_gradients(
                 list(self.module_.parameters() if params is None else params)
             )
-        total = loss.detach()
         if self._l2 > 0 or self._l1 > 0:
             total = self._add_penalties(total, weight, params)
         if self._max_grad_norm is not None:
@@ -841,7 +987,8 @@ class _SkorchNet(NeuralNet):
         loss, data_loss, y_pred = self._gradients(
             X, y, self.module_ if ddp is None else ddp
         )
-        self.optimizer_.step()
+        if not _fused_adam_step(self.optimizer_):
+            self.optimizer_.step()
         if getattr(self, "_dp", None) is not None:
             # the global batch losses, identical on every process
             both = torch.stack([loss.detach(), data_loss])
@@ -861,6 +1008,8 @@ class _SkorchNet(NeuralNet):
         if not self.initialized_:
             self.initialize()
         self._interrupted = False
+        # planned again at the first step: hooks may have come since last fit
+        object.__setattr__(self, "_analytic_cache", None)
         self.notify("on_train_begin", X=X, y=y)
         try:
             self.fit_loop(X, y, **fit_params)
@@ -869,6 +1018,7 @@ class _SkorchNet(NeuralNet):
         except KeyboardInterrupt:
             self._interrupted = True
         finally:
+            object.__setattr__(self, "_analytic_cache", None)  # not pickled
             self.notify("on_train_end", X=X, y=y)
         return self
 
