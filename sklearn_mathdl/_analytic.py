@@ -23,10 +23,18 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from sklearn_mathdl._modules._mlp import _MLPModule
+
 # Set to False to train every network through autograd (tests compare both).
 ENABLED = True
 
 _ACTIVATIONS = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.Identity)
+
+# The forward passes written out here, as imported; a replaced one (patched
+# on the class or set on an instance) defines another network.
+_FORWARDS = {
+    kind: kind.forward for kind in (_MLPModule, nn.Sequential, nn.Linear, *_ACTIVATIONS)
+}
 
 
 class _Plan:
@@ -53,12 +61,15 @@ def _loss_kind(criterion):
     return None
 
 
-def _has_hooks(module):
+def _replaced_or_hooked(module):
+    """True if any submodule has hooks or a forward other than its class's own."""
     return any(
         m._forward_hooks
         or m._forward_pre_hooks
         or m._backward_hooks
         or getattr(m, "_backward_pre_hooks", None)
+        or "forward" in m.__dict__
+        or type(m).forward is not _FORWARDS.get(type(m))
         for m in module.modules()
     )
 
@@ -67,12 +78,11 @@ def plan_for(module, criterion):
     """A :class:`_Plan` for ``module`` under ``criterion``, or None.
 
     Only ``_MLPModule`` instances whose layers are exactly ``nn.Linear`` and
-    the activations of ``_DERIVATIVES`` qualify, with every parameter
-    trainable and no hooks (a hook would expect autograd to run).
+    ReLU, tanh, logistic or identity activations qualify, with every
+    parameter trainable, no hooks (a hook would expect the module to run) and
+    every forward pass torch's or ours as imported.
     """
-    from sklearn_mathdl._modules._mlp import _MLPModule
-
-    if type(module) is not _MLPModule or _has_hooks(module):
+    if type(module) is not _MLPModule or _replaced_or_hooked(module):
         return None
     loss = _loss_kind(criterion)
     if loss is None:

@@ -797,13 +797,15 @@ class _SkorchNet(NeuralNet):
         """The hand-written backward pass of a plain MLP (:mod:`._analytic`),
         or None: autograd. Planned at the first step of each fit call (so a
         hook added between fits is seen); never with a data-parallel wrapper,
-        a per-sample reduction, or a shard's target."""
+        a per-sample reduction, a shard's target, or a replaced ``get_loss``."""
         if (
             not _analytic.ENABLED
             or forward is not self.module_
             or len(target) != 2
             or self._reduce_per_sample is not None
             or getattr(self, "_dp", None) is not None
+            # a replaced get_loss defines another loss than the one planned
+            or type(self).get_loss is not _GET_LOSS
         ):
             return None
         cached = getattr(self, "_analytic_cache", None)
@@ -1022,6 +1024,9 @@ class _SkorchNet(NeuralNet):
             self.notify("on_train_end", X=X, y=y)
         return self
 
+
+# the loss the hand-written backward pass computes (see _analytic_plan)
+_GET_LOSS = _SkorchNet.get_loss
 
 class _LRSchedule(Callback):
     """Learning-rate schedules set directly on the optimizer's parameter groups.

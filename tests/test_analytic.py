@@ -75,7 +75,7 @@ def test_gradients_and_loss_equal_autograd(task, activation, hidden, weighted):
         np.testing.assert_allclose(p.grad.numpy(), g.numpy(), rtol=1e-9, atol=1e-14)
 
 
-def test_unsupported_networks_and_losses_fall_back_to_autograd():
+def test_unsupported_networks_and_losses_fall_back_to_autograd(monkeypatch):
     bce = CRITERIA["binary"]
     assert _analytic.plan_for(_MLPModule(3, 1, (4,)), bce) is not None
     others = [
@@ -90,6 +90,13 @@ def test_unsupported_networks_and_losses_fall_back_to_autograd():
     hooked = _MLPModule(3, 1, (4,))
     hooked.layers[0].register_forward_hook(lambda *args: None)
     assert _analytic.plan_for(hooked, bce) is None
+    patched = _MLPModule(3, 1, (4,))
+    patched.forward = lambda X: patched.layers(X) * 2  # another network
+    assert _analytic.plan_for(patched, bce) is None
+    monkeypatch.setattr(torch.nn.Tanh, "forward", lambda self, x: torch.sin(x))
+    assert _analytic.plan_for(_MLPModule(3, 1, (4,), activation="tanh"), bce) is None
+    monkeypatch.undo()
+    assert _analytic.plan_for(_MLPModule(3, 1, (4,), activation="tanh"), bce) is not None
     frozen = _MLPModule(3, 1, (4,))
     frozen.layers[0].weight.requires_grad_(False)
     assert _analytic.plan_for(frozen, bce) is None
