@@ -31,7 +31,9 @@ import numpy as np
 import torch
 from sklearn.base import clone
 from torch import nn
+from torch.nn import functional as F
 
+from sklearn_mathdl import _analytic
 from sklearn_mathdl._engine import (
     _batch_weight,
     _StopTraining,
@@ -188,6 +190,7 @@ class _StackedMLP:
             m for m in modules[0].layers if not isinstance(m, (nn.Linear, nn.Dropout))
         ]
         self.activation = acts[0] if acts else None
+        self.kind = type(self.activation) if acts else nn.Identity
         self.dropout = torch.as_tensor(dropout, dtype=torch.float32, device=device)
         self.any_dropout = bool((self.dropout > 0).any())
 
@@ -218,6 +221,38 @@ class _StackedMLP:
                     keep = torch.rand_like(h) >= p
                     h = h * keep / (1.0 - p)
         return h
+
+    @torch.no_grad()
+    def analytic_gradients(self, X, y, w, loss, per_candidate):
+        """Each candidate's data loss (C,), with every stacked parameter's
+        ``.grad`` set to its own loss's gradient, as ``data.sum().backward()``
+        through :meth:`forward` and :func:`_candidate_losses` gives (the
+        derivation of :mod:`sklearn_mathdl._analytic`, per candidate)."""
+        C = self.weights[0].shape[0]
+        inputs = []
+        h = X if X.ndim == 3 else X.expand(C, *X.shape)
+        last = len(self.weights) - 1
+        for k, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            inputs.append(h)
+            h = torch.baddbmm(b[:, None, :], h, W.mT)
+            if k < last and self.kind is not nn.Identity:
+                h = self.activation(h)
+        data, dz = _stacked_loss_and_gradient(loss, h, y, w, per_candidate)
+        for k in range(last, -1, -1):
+            W, a = self.weights[k], inputs[k]
+            W.grad = torch.bmm(dz.mT, a)
+            self.biases[k].grad = dz.sum(dim=1)
+            if k == 0:
+                break
+            # a rank-one product (one output) is cheaper as a broadcast
+            dz = dz * W if W.shape[1] == 1 else torch.bmm(dz, W)
+            if self.kind is nn.ReLU:
+                dz = torch.ops.aten.threshold_backward(dz, a, 0)
+            elif self.kind is nn.Tanh:
+                dz = dz.mul_(1.0 - a * a)
+            elif self.kind is nn.Sigmoid:
+                dz = dz.mul_(a * (1.0 - a))
+        return data
 
     def write_back(self, pos):
         """Copy the trained weights at stack position ``pos`` into its module."""
@@ -268,15 +303,26 @@ class _StackedOptimizer:
             beta1, beta2, eps = 0.9, 0.999, 1e-8
             bc1 = 1.0 - beta1**self.t
             bc2_sqrt = math.sqrt(1.0 - beta2**self.t)
-            for i, p in enumerate(self.params):
-                g = p.grad
+            # multi-tensor calls, each the per-tensor operation of the
+            # single-tensor form (m.lerp_, v.mul_.addcmul_, sqrt / bc2 + eps,
+            # p -= (lr / bc1) m / denom) in the same order
+            params = self.params
+            grads = [p.grad for p in params]
+            for i, p in enumerate(params):
                 if self.state[i] is None:
                     self.state[i] = (torch.zeros_like(p), torch.zeros_like(p))
-                m, v = self.state[i]
-                m.lerp_(g, 1.0 - beta1)
-                v.mul_(beta2).addcmul_(g, g, value=1.0 - beta2)
-                denom = (v.sqrt() / bc2_sqrt).add_(eps)
-                p.sub_(_per_candidate(lr / bc1, p) * m / denom)
+            ms = [st[0] for st in self.state]
+            vs = [st[1] for st in self.state]
+            torch._foreach_lerp_(ms, grads, 1.0 - beta1)
+            torch._foreach_mul_(vs, beta2)
+            torch._foreach_addcmul_(vs, grads, grads, value=1.0 - beta2)
+            denom = torch._foreach_sqrt(vs)
+            torch._foreach_div_(denom, bc2_sqrt)
+            torch._foreach_add_(denom, eps)
+            rate = lr / bc1
+            update = torch._foreach_mul(ms, [_per_candidate(rate, p) for p in params])
+            torch._foreach_div_(update, denom)
+            torch._foreach_sub_(params, update)
             return
         for i, p in enumerate(self.params):
             g = p.grad
@@ -340,6 +386,12 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
     schedules = [dict(m[1].callbacks)["schedule"] for m in members]
     use_l2, use_l1 = bool((alpha > 0).any()), bool((l1 > 0).any())
     criterion = estimator._criterion()
+    # the written-out gradients of sklearn_mathdl._analytic, where they apply
+    analytic = (
+        _analytic.ENABLED
+        and _analytic.plan_for(members[0][1].module_, criterion) is not None
+        and _analytic._loss_kind(criterion)
+    )
     batches = _Batches(plan.dataset, plan.batch_size, estimator.shuffle, ests)
     # the stack's dropout masks: seeded by the first candidate's plan (the
     # request's own when the candidates share its seed; with their own seeds,
@@ -364,17 +416,22 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
                 for c in ids:
                     schedules[c].on_batch_begin(members[c][1], training=True)
                 lr = tensor([schedules[c].lr_ for c in ids])
-                data = _candidate_losses(
-                    stack.forward(Xb, True),
-                    yb,
-                    wb,
-                    criterion,
-                    len(ids),
-                    batches.per_candidate,
-                )
-                for p in stack.params:
-                    p.grad = None
-                data.sum().backward()
+                if analytic and not stack.any_dropout:
+                    data = stack.analytic_gradients(
+                        Xb, yb, wb, analytic, batches.per_candidate
+                    )
+                else:
+                    data = _candidate_losses(
+                        stack.forward(Xb, True),
+                        yb,
+                        wb,
+                        criterion,
+                        len(ids),
+                        batches.per_candidate,
+                    )
+                    for p in stack.params:
+                        p.grad = None
+                    data.sum().backward()
                 penalty = _add_penalties(stack, alpha, l1, batch_weight, use_l2, use_l1)
                 optimizer.step(lr)
                 losses.append((data + penalty).detach())
@@ -484,6 +541,43 @@ def _candidate_losses(out, y, w, criterion, C, per_candidate=False):
     if w is None:
         return per.reshape(C, -1).mean(dim=1)
     return (per.mean(dim=2) * w).sum(dim=1) / w.sum(dim=-1)
+
+
+def _stacked_loss_and_gradient(loss, z, y, w, per_candidate):
+    """(each candidate's data loss (C,), d(sum of them)/dz) for the logits
+    ``z`` (C, rows, outputs), with :func:`_candidate_losses`'s reduction."""
+    C, B = z.shape[:2]
+    if loss == "softmax":
+        per = F.cross_entropy(
+            z.reshape(C * B, -1),
+            y.reshape(C * B) if per_candidate else y.repeat(C),
+            reduction="none",
+        ).reshape(C, B, 1)
+        grad = torch.softmax(z, dim=2)
+        rows = torch.arange(B, device=z.device)
+        if per_candidate:
+            grad[torch.arange(C, device=z.device)[:, None], rows, y] -= 1.0
+        else:
+            grad[:, rows, y] -= 1.0
+        elements = 1
+    else:
+        target = y.reshape(C, B, -1) if per_candidate else y.reshape(1, B, -1)
+        if loss == "logistic":
+            per = F.binary_cross_entropy_with_logits(
+                z, target.expand_as(z), reduction="none"
+            )
+            grad = torch.sigmoid(z).sub_(target)
+        else:
+            grad = z - target
+            per = grad * grad
+            grad = grad.mul_(2.0)
+        elements = z.shape[2]
+    if w is None:
+        return per.reshape(C, -1).mean(dim=1), grad.div_(B * elements)
+    total = w.sum(dim=-1)
+    data = (per.mean(dim=2) * w).sum(dim=1) / total
+    scale = w / (total[..., None] * elements)  # (rows,) or (C, rows)
+    return data, grad.mul_(scale[..., None])
 
 
 @torch.no_grad()

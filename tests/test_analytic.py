@@ -240,3 +240,47 @@ def test_lean_fused_adam_step_declines_what_it_does_not_mirror():
     opt.load_state_dict(opt.state_dict())
     assert _fused_adam_step(opt)
     assert not _fused_adam_step(torch.optim.SGD(params, lr=0.1))
+
+
+@pytest.mark.parametrize("task", sorted(CRITERIA))
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+@pytest.mark.parametrize("per_candidate", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_stacked_gradients_equal_autograd(task, activation, per_candidate, weighted):
+    """A batched search's stack of C candidates: the written-out losses and
+    gradients equal autograd through the stack's forward pass and
+    ``_candidate_losses`` (float64)."""
+    from sklearn_mathdl._batched import _candidate_losses, _StackedMLP
+
+    C, B = 3, 17
+    gen = torch.Generator().manual_seed(0)
+    torch.manual_seed(0)
+    modules = [
+        _MLPModule(5, OUTPUTS[task], (6, 4), activation=activation).double()
+        for _ in range(C)
+    ]
+
+    def stack():  # a fresh stack of the same initial weights
+        return _StackedMLP(modules, [0.0] * C, "cpu")
+
+    shape = (C, B) if per_candidate else (B,)
+    X = torch.randn(*shape, 5, generator=gen, dtype=torch.float64)
+    if per_candidate:
+        y = torch.stack([_target(task, B, gen) for _ in range(C)])
+    else:
+        y = _target(task, B, gen)
+    w = torch.rand(*shape, generator=gen, dtype=torch.float64) + 0.5 if weighted else None
+    criterion = CRITERIA[task]
+
+    reference = stack()
+    expected = _candidate_losses(
+        reference.forward(X, True), y, w, criterion, C, per_candidate
+    )
+    expected.sum().backward()
+    ours = stack()
+    data = ours.analytic_gradients(
+        X, y, w, _analytic._loss_kind(criterion), per_candidate
+    )
+    np.testing.assert_allclose(data.numpy(), expected.detach().numpy(), rtol=1e-12)
+    for p, q in zip(ours.params, reference.params, strict=True):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-9, atol=1e-14)

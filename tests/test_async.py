@@ -5,7 +5,9 @@
 
 import multiprocessing
 import pickle
+import time
 import warnings
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -20,6 +22,7 @@ from sklearn_mathdl import (
     MLPClassifier,
     MLPRegressor,
 )
+from sklearn_mathdl._modules._mlp import _MLPModule
 from sklearn_mathdl.distributed import asynchronous, data_parallel
 
 
@@ -63,8 +66,20 @@ def test_two_workers_share_the_weights_and_measure_staleness(cancer):
     X, y = cancer
     kw = dict(KW, max_iter=40)
     plain = _fit(MLPClassifier(**kw), X, y)
-    with asynchronous(2, threads_per_worker=1):
-        two = _fit(MLPClassifier(**kw), X, y)
+    # A step of this net takes about 0.2 ms: on a loaded machine one forked
+    # worker can finish its share of an epoch inside one scheduler time slice,
+    # before the other runs, and no update is then stale. Each training batch
+    # here waits 1 ms (releasing the CPU), so the workers interleave.
+    forward = _MLPModule.forward
+
+    def slow_forward(self, X):
+        if self.training:
+            time.sleep(1e-3)
+        return forward(self, X)
+
+    with mock.patch.object(_MLPModule, "forward", slow_forward):
+        with asynchronous(2, threads_per_worker=1):
+            two = _fit(MLPClassifier(**kw), X, y)
     n_batches = int(np.ceil(len(X) / 32))
     assert two.staleness_.shape == (two.n_iter_ * n_batches,)
     assert two.staleness_.min() >= 0
