@@ -105,48 +105,75 @@ def plan_for(module, criterion):
     return _Plan(layers, loss)
 
 
+def activate(kind, h):
+    """The activation ``kind`` (a module type) applied in place to ``h``."""
+    if kind is nn.ReLU:
+        return h.relu_()
+    if kind is nn.Tanh:
+        return h.tanh_()
+    if kind is nn.Sigmoid:
+        return h.sigmoid_()
+    return h  # identity (or no activation: the readout)
+
+
+def activation_backward(kind, dz, a):
+    """The gradient ``dz`` at an activation's output ``a`` taken back to its
+    input, by the derivative written in terms of ``a``: ReLU's ``a > 0``
+    (torch's own ``threshold_backward``), tanh's ``1 - a^2``, the logistic's
+    ``a (1 - a)``; ``dz`` may be overwritten."""
+    if kind is nn.ReLU:
+        return torch.ops.aten.threshold_backward(dz, a, 0)
+    if kind is nn.Tanh:
+        return dz.mul_(1.0 - a * a)
+    if kind is nn.Sigmoid:
+        return dz.mul_(a * (1.0 - a))
+    return dz
+
+
 def _forward(plan, X):
     """The logits and the input of every linear layer."""
     inputs = []
     h = X
     for linear, kind in plan.layers:
         inputs.append(h)
-        h = torch.addmm(linear.bias, h, linear.weight.T)
-        if kind is nn.ReLU:
-            h = h.relu_()
-        elif kind is nn.Tanh:
-            h = h.tanh_()
-        elif kind is nn.Sigmoid:
-            h = h.sigmoid_()
+        h = activate(kind, torch.addmm(linear.bias, h, linear.weight.T))
     return h, inputs
+
+
+def per_element_loss_and_gradient(loss, z, y):
+    """The criterion's per-element values for logits ``z`` (rows, outputs) and
+    their gradients with respect to ``z``, computed by the torch functions the
+    criterion calls; None for targets of another form than ``loss`` expects
+    (class indices for "softmax", a float array of z's shape otherwise)."""
+    if loss == "softmax":
+        if y.dtype not in (torch.int64, torch.int32) or y.ndim != 1:
+            return None
+        grad = torch.softmax(z, dim=1)
+        grad[torch.arange(len(y), device=z.device), y] -= 1.0
+        return F.cross_entropy(z, y, reduction="none"), grad
+    if y.shape != z.shape or not y.dtype.is_floating_point:
+        return None
+    if loss == "logistic":
+        per = F.binary_cross_entropy_with_logits(z, y, reduction="none")
+        return per, torch.sigmoid(z).sub_(y)
+    grad = z - y
+    per = grad * grad  # mse_loss's (z - y)^2, the same rounding
+    return per, grad.mul_(2.0)
 
 
 def _loss_and_gradient(plan, z, y, w):
     """The batch's data loss and its gradient with respect to the logits.
 
     The loss is the engine's (``_SkorchNet.get_loss``): the criterion's
-    per-element values (computed by the same torch functions), their mean
-    without sample weights, the weighted mean of the row means with them.
-    Returns None for targets of another form than the loss expects.
+    per-element values, their mean without sample weights, the weighted mean
+    of the row means with them. Returns None for targets of another form than
+    the loss expects.
     """
-    if plan.loss == "softmax":
-        if y.dtype not in (torch.int64, torch.int32) or y.ndim != 1:
-            return None
-        per = F.cross_entropy(z, y, reduction="none")
-        grad = torch.softmax(z, dim=1)
-        grad[torch.arange(len(y), device=z.device), y] -= 1.0
-        elements = 1  # one loss per row
-    else:
-        if y.shape != z.shape or not y.dtype.is_floating_point:
-            return None
-        if plan.loss == "logistic":
-            per = F.binary_cross_entropy_with_logits(z, y, reduction="none")
-            grad = torch.sigmoid(z).sub_(y)
-        else:
-            grad = z - y
-            per = grad * grad  # mse_loss's (z - y)^2, the same rounding
-            grad = grad.mul_(2.0)
-        elements = z.shape[1]
+    terms = per_element_loss_and_gradient(plan.loss, z, y)
+    if terms is None:
+        return None
+    per, grad = terms
+    elements = 1 if plan.loss == "softmax" else z.shape[1]  # losses per row
     if w is None:
         return per.mean(), grad.div_(grad.shape[0] * elements)
     if per.ndim > 1:
@@ -157,13 +184,7 @@ def _loss_and_gradient(plan, z, y, w):
 
 
 def _backward(plan, dz, inputs):
-    """Set each linear layer's gradients, from the last layer down.
-
-    The gradient at a hidden layer's output goes back through its activation
-    by the derivative written in terms of that output ``a``: ReLU's
-    ``a > 0`` (torch's own ``threshold_backward``), tanh's ``1 - a^2``,
-    the logistic's ``a (1 - a)``.
-    """
+    """Set each linear layer's gradients, from the last layer down."""
     layers = plan.layers
     for k in range(len(layers) - 1, -1, -1):
         linear = layers[k][0]
@@ -172,14 +193,7 @@ def _backward(plan, dz, inputs):
         linear.bias.grad = dz.sum(dim=0)
         if k == 0:
             return
-        dz = dz @ linear.weight
-        kind = layers[k - 1][1]
-        if kind is nn.ReLU:
-            dz = torch.ops.aten.threshold_backward(dz, a, 0)
-        elif kind is nn.Tanh:
-            dz = dz.mul_(1.0 - a * a)
-        elif kind is nn.Sigmoid:
-            dz = dz.mul_(a * (1.0 - a))
+        dz = activation_backward(layers[k - 1][1], dz @ linear.weight, a)
 
 
 @torch.no_grad()

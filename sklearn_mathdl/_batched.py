@@ -31,7 +31,6 @@ import numpy as np
 import torch
 from sklearn.base import clone
 from torch import nn
-from torch.nn import functional as F
 
 from sklearn_mathdl import _analytic
 from sklearn_mathdl._engine import (
@@ -227,7 +226,8 @@ class _StackedMLP:
         """Each candidate's data loss (C,), with every stacked parameter's
         ``.grad`` set to its own loss's gradient, as ``data.sum().backward()``
         through :meth:`forward` and :func:`_candidate_losses` gives (the
-        derivation of :mod:`sklearn_mathdl._analytic`, per candidate)."""
+        derivation of :mod:`sklearn_mathdl._analytic`, per candidate); None
+        for targets of another form than ``loss`` expects."""
         C = self.weights[0].shape[0]
         inputs = []
         h = X if X.ndim == 3 else X.expand(C, *X.shape)
@@ -235,9 +235,12 @@ class _StackedMLP:
         for k, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             inputs.append(h)
             h = torch.baddbmm(b[:, None, :], h, W.mT)
-            if k < last and self.kind is not nn.Identity:
-                h = self.activation(h)
-        data, dz = _stacked_loss_and_gradient(loss, h, y, w, per_candidate)
+            if k < last:
+                h = _analytic.activate(self.kind, h)
+        done = _stacked_loss_and_gradient(loss, h, y, w, per_candidate)
+        if done is None:
+            return None
+        data, dz = done
         for k in range(last, -1, -1):
             W, a = self.weights[k], inputs[k]
             W.grad = torch.bmm(dz.mT, a)
@@ -246,12 +249,7 @@ class _StackedMLP:
                 break
             # a rank-one product (one output) is cheaper as a broadcast
             dz = dz * W if W.shape[1] == 1 else torch.bmm(dz, W)
-            if self.kind is nn.ReLU:
-                dz = torch.ops.aten.threshold_backward(dz, a, 0)
-            elif self.kind is nn.Tanh:
-                dz = dz.mul_(1.0 - a * a)
-            elif self.kind is nn.Sigmoid:
-                dz = dz.mul_(a * (1.0 - a))
+            dz = _analytic.activation_backward(self.kind, dz, a)
         return data
 
     def write_back(self, pos):
@@ -387,10 +385,10 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
     use_l2, use_l1 = bool((alpha > 0).any()), bool((l1 > 0).any())
     criterion = estimator._criterion()
     # the written-out gradients of sklearn_mathdl._analytic, where they apply
-    analytic = (
-        _analytic.ENABLED
-        and _analytic.plan_for(members[0][1].module_, criterion) is not None
-        and _analytic._loss_kind(criterion)
+    written = (
+        _analytic.plan_for(members[0][1].module_, criterion)
+        if _analytic.ENABLED
+        else None
     )
     batches = _Batches(plan.dataset, plan.batch_size, estimator.shuffle, ests)
     # the stack's dropout masks: seeded by the first candidate's plan (the
@@ -416,11 +414,12 @@ def train_batched(estimator, plan, n_outputs, request, X, y, sample_weight):
                 for c in ids:
                     schedules[c].on_batch_begin(members[c][1], training=True)
                 lr = tensor([schedules[c].lr_ for c in ids])
-                if analytic and not stack.any_dropout:
+                data = None
+                if written is not None and not stack.any_dropout:
                     data = stack.analytic_gradients(
-                        Xb, yb, wb, analytic, batches.per_candidate
+                        Xb, yb, wb, written.loss, batches.per_candidate
                     )
-                else:
+                if data is None:
                     data = _candidate_losses(
                         stack.forward(Xb, True),
                         yb,
@@ -526,18 +525,24 @@ class _Batches:
             yield Xb, yb, wb, weight
 
 
+def _flattened(out, y, C, per_candidate):
+    """The C stacked outputs (C, rows, ...) as one batch, and its targets:
+    the candidates' own, or the shared batch's repeated C times."""
+    flat = out.reshape(C * out.shape[1], *out.shape[2:])
+    if per_candidate:
+        return flat, y.reshape(flat.shape[0], *y.shape[2:])
+    if y.ndim == 1:
+        return flat, y.repeat(C)
+    return flat, y.repeat(C, *([1] * (y.ndim - 1)))
+
+
 def _candidate_losses(out, y, w, criterion, C, per_candidate=False):
     """Each candidate's mean (or weighted mean) data loss: shape (C,).
 
     ``y`` and ``w`` hold one batch for all candidates, or with
     ``per_candidate`` one each (a leading axis of length C)."""
     B = out.shape[1]
-    flat = out.reshape(C * B, *out.shape[2:])
-    if per_candidate:
-        target = y.reshape(C * B, *y.shape[2:])
-    else:
-        target = y.repeat(C) if y.ndim == 1 else y.repeat(C, *([1] * (y.ndim - 1)))
-    per = criterion(flat, target).reshape(C, B, -1)
+    per = criterion(*_flattened(out, y, C, per_candidate)).reshape(C, B, -1)
     if w is None:
         return per.reshape(C, -1).mean(dim=1)
     return (per.mean(dim=2) * w).sum(dim=1) / w.sum(dim=-1)
@@ -545,33 +550,19 @@ def _candidate_losses(out, y, w, criterion, C, per_candidate=False):
 
 def _stacked_loss_and_gradient(loss, z, y, w, per_candidate):
     """(each candidate's data loss (C,), d(sum of them)/dz) for the logits
-    ``z`` (C, rows, outputs), with :func:`_candidate_losses`'s reduction."""
+    ``z`` (C, rows, outputs), with :func:`_candidate_losses`'s reduction, or
+    None for targets of another form than ``loss`` expects. The per-element
+    terms are :func:`sklearn_mathdl._analytic.per_element_loss_and_gradient`'s
+    on the C stacked batches as one (:func:`_flattened`)."""
     C, B = z.shape[:2]
-    if loss == "softmax":
-        per = F.cross_entropy(
-            z.reshape(C * B, -1),
-            y.reshape(C * B) if per_candidate else y.repeat(C),
-            reduction="none",
-        ).reshape(C, B, 1)
-        grad = torch.softmax(z, dim=2)
-        rows = torch.arange(B, device=z.device)
-        if per_candidate:
-            grad[torch.arange(C, device=z.device)[:, None], rows, y] -= 1.0
-        else:
-            grad[:, rows, y] -= 1.0
-        elements = 1
-    else:
-        target = y.reshape(C, B, -1) if per_candidate else y.reshape(1, B, -1)
-        if loss == "logistic":
-            per = F.binary_cross_entropy_with_logits(
-                z, target.expand_as(z), reduction="none"
-            )
-            grad = torch.sigmoid(z).sub_(target)
-        else:
-            grad = z - target
-            per = grad * grad
-            grad = grad.mul_(2.0)
-        elements = z.shape[2]
+    terms = _analytic.per_element_loss_and_gradient(
+        loss, *_flattened(z, y, C, per_candidate)
+    )
+    if terms is None:
+        return None
+    per = terms[0].reshape(C, B, -1)
+    grad = terms[1].reshape(z.shape)
+    elements = 1 if loss == "softmax" else z.shape[2]  # losses per row
     if w is None:
         return per.reshape(C, -1).mean(dim=1), grad.div_(B * elements)
     total = w.sum(dim=-1)

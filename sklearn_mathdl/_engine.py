@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from skorch import NeuralNet
-from torch.optim import optimizer as _torch_optimizer
 from skorch.callbacks import Callback
+from torch.optim import optimizer as _torch_optimizer
 
 from sklearn_mathdl import _analytic
 
@@ -386,6 +386,8 @@ def _fused_adam_step(optimizer):
         or optimizer._optimizer_step_post_hooks
         or _torch_optimizer._global_optimizer_pre_hooks
         or _torch_optimizer._global_optimizer_post_hooks
+        or getattr(optimizer, "grad_scale", None) is not None
+        or getattr(optimizer, "found_inf", None) is not None
     ):
         return False
     plan = optimizer.__dict__.get("_fused_plan")
@@ -432,11 +434,6 @@ def _fused_adam_step(optimizer):
 def _fused_adam_plan(optimizer):
     """(state, [(group, params, exp_avgs, exp_avg_sqs, steps, kernel)]) for
     :func:`_fused_adam_step`, or None where it must decline."""
-    if (
-        getattr(optimizer, "grad_scale", None) is not None
-        or getattr(optimizer, "found_inf", None) is not None
-    ):
-        return None
     groups = []
     for group in optimizer.param_groups:
         if (
@@ -667,7 +664,9 @@ class _SkorchNet(NeuralNet):
             if self._l2 > 0:
                 add(params, self._l2)
                 norms = torch.stack(torch._foreach_norm(params))
-                total = _add_scaled(total, torch.dot(norms, norms), 0.5 * self._l2, weight)
+                total = _add_scaled(
+                    total, torch.dot(norms, norms), 0.5 * self._l2, weight
+                )
             if self._l1 > 0:
                 add(torch._foreach_sign(params), self._l1)
                 norms = torch.stack(torch._foreach_norm(params, 1)).sum()
@@ -1027,6 +1026,7 @@ class _SkorchNet(NeuralNet):
 
 # the loss the hand-written backward pass computes (see _analytic_plan)
 _GET_LOSS = _SkorchNet.get_loss
+
 
 class _LRSchedule(Callback):
     """Learning-rate schedules set directly on the optimizer's parameter groups.

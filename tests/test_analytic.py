@@ -29,7 +29,13 @@ CRITERIA = {
     "regression": torch.nn.MSELoss(reduction="none"),
     "multioutput": torch.nn.MSELoss(reduction="none"),
 }
-OUTPUTS = {"binary": 1, "multilabel": 3, "multiclass": 4, "regression": 1, "multioutput": 2}
+OUTPUTS = {
+    "binary": 1,
+    "multilabel": 3,
+    "multiclass": 4,
+    "regression": 1,
+    "multioutput": 2,
+}
 
 
 def _target(task, n, gen):
@@ -96,7 +102,9 @@ def test_unsupported_networks_and_losses_fall_back_to_autograd(monkeypatch):
     monkeypatch.setattr(torch.nn.Tanh, "forward", lambda self, x: torch.sin(x))
     assert _analytic.plan_for(_MLPModule(3, 1, (4,), activation="tanh"), bce) is None
     monkeypatch.undo()
-    assert _analytic.plan_for(_MLPModule(3, 1, (4,), activation="tanh"), bce) is not None
+    assert (
+        _analytic.plan_for(_MLPModule(3, 1, (4,), activation="tanh"), bce) is not None
+    )
     frozen = _MLPModule(3, 1, (4,))
     frozen.layers[0].weight.requires_grad_(False)
     assert _analytic.plan_for(frozen, bce) is None
@@ -110,7 +118,10 @@ def test_unsupported_networks_and_losses_fall_back_to_autograd(monkeypatch):
     # a target of another form than the loss expects: nothing is changed
     plan = _analytic.plan_for(module, bce)
     X = torch.randn(4, 3)
-    assert _analytic.analytic_gradients(plan, X, (torch.zeros(4, dtype=torch.long), None)) is None
+    assert (
+        _analytic.analytic_gradients(plan, X, (torch.zeros(4, dtype=torch.long), None))
+        is None
+    )
     assert all(p.grad is None for p in module.parameters())
 
 
@@ -146,9 +157,12 @@ def test_classifier_fits_equal_autograd_fits(optimizer, monkeypatch):
 def test_multiclass_and_regressor_fits_equal_autograd_fits(iris, monkeypatch):
     X, y = iris
     fast, slow = _fit_both_ways(
-        lambda: MLPClassifier(hidden_layer_sizes=(20, 10), activation="tanh",
-                              max_iter=40, random_state=0),
-        X, y, monkeypatch,
+        lambda: MLPClassifier(
+            hidden_layer_sizes=(20, 10), activation="tanh", max_iter=40, random_state=0
+        ),
+        X,
+        y,
+        monkeypatch,
     )
     np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-5)
     np.testing.assert_allclose(fast.predict_proba(X), slow.predict_proba(X), atol=1e-5)
@@ -157,9 +171,12 @@ def test_multiclass_and_regressor_fits_equal_autograd_fits(iris, monkeypatch):
     Y = np.column_stack([yd, np.log(yd)])
     for target in (yd, Y):
         fast, slow = _fit_both_ways(
-            lambda: MLPRegressor(optimizer="adam", alpha=1e-3, max_iter=40,
-                                 random_state=0),
-            Xd, target, monkeypatch,
+            lambda: MLPRegressor(
+                optimizer="adam", alpha=1e-3, max_iter=40, random_state=0
+            ),
+            Xd,
+            target,
+            monkeypatch,
         )
         np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-5)
         np.testing.assert_allclose(fast.predict(Xd), slow.predict(Xd), rtol=1e-4)
@@ -233,6 +250,10 @@ def test_lean_fused_adam_step_declines_what_it_does_not_mirror():
     handle = opt.register_step_post_hook(lambda *args: None)
     assert not _fused_adam_step(opt)
     handle.remove()
+    opt.grad_scale = torch.ones(())  # gradient scaling set after the plan
+    assert not _fused_adam_step(opt)
+    del opt.grad_scale
+    assert _fused_adam_step(opt)
     params[0].grad = None
     assert not _fused_adam_step(opt)
     # a loaded state is new state: the plan is rebuilt from it
@@ -269,7 +290,11 @@ def test_stacked_gradients_equal_autograd(task, activation, per_candidate, weigh
         y = torch.stack([_target(task, B, gen) for _ in range(C)])
     else:
         y = _target(task, B, gen)
-    w = torch.rand(*shape, generator=gen, dtype=torch.float64) + 0.5 if weighted else None
+    w = (
+        torch.rand(*shape, generator=gen, dtype=torch.float64) + 0.5
+        if weighted
+        else None
+    )
     criterion = CRITERIA[task]
 
     reference = stack()
@@ -283,4 +308,6 @@ def test_stacked_gradients_equal_autograd(task, activation, per_candidate, weigh
     )
     np.testing.assert_allclose(data.numpy(), expected.detach().numpy(), rtol=1e-12)
     for p, q in zip(ours.params, reference.params, strict=True):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-9, atol=1e-14)
+        np.testing.assert_allclose(
+            p.grad.numpy(), q.grad.numpy(), rtol=1e-9, atol=1e-14
+        )
