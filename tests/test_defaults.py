@@ -9,9 +9,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import make_blobs
+from sklearn.datasets import load_digits, make_blobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
 
 from sklearn_mathdl import (
     CNNClassifier,
@@ -121,7 +123,12 @@ def test_chance_loss_is_the_constant_predictions_loss():
 
 
 def _run_monitor(
-    losses, chance_loss, separated_fraction=None, patience=3, guard_epochs=None
+    losses,
+    chance_loss,
+    separated_fraction=None,
+    patience=3,
+    guard_epochs=None,
+    penalties=None,
 ):
     net = SimpleNamespace(history=[], module_=torch.nn.Linear(1, 1))
     monitor = _Monitor(
@@ -135,7 +142,8 @@ def _run_monitor(
         separated_fraction=separated_fraction,
     )
     for epoch, loss in enumerate(losses, 1):
-        net.history.append({"train_loss": loss})
+        penalty = 0.0 if penalties is None else penalties[epoch - 1]
+        net.history.append({"train_loss": loss + penalty, "train_data_loss": loss})
         try:
             monitor.on_epoch_end(net)
         except KeyboardInterrupt:
@@ -198,6 +206,34 @@ def test_separated_training_data_stop_a_classifier():
     losses = [0.5, 0.1, 0.02, 0.005, 0.004, 0.003]
     assert _run_monitor(losses, chance, separated_fraction=0.01, patience=50) == 4
     assert _run_monitor(losses, chance, separated_fraction=None, patience=50) is None
+
+
+def test_separation_does_not_stop_a_fit_its_penalty_still_shapes():
+    chance = np.log(2)
+    losses = [0.5, 0.1, 0.02, 0.005, 0.004, 0.003]
+    # the penalty outweighs the data loss: the penalized loss has a minimum
+    # with finite weights that further epochs approach
+    strong = [0.05] * len(losses)
+    assert _run_monitor(losses, chance, 0.01, patience=50, penalties=strong) is None
+    # a penalty below the data loss does not hold the fit
+    weak = [0.001] * len(losses)
+    assert _run_monitor(losses, chance, 0.01, patience=50, penalties=weak) == 4
+
+
+def test_wide_network_trains_past_separation_to_its_penalized_minimum():
+    # on digits a (256, 256) network separates its training rows within a few
+    # epochs; with alpha="auto" (0.39 here) the fit goes on to the plateau of
+    # the penalized loss, as the L2 penalty keeps changing the weights (stopped
+    # at separation it ran 6 epochs and scored 0.964)
+    X, y = load_digits(return_X_y=True)
+    Xtr, Xte, ytr, yte = train_test_split(
+        X, y, test_size=0.25, random_state=0, stratify=y
+    )
+    scaler = StandardScaler().fit(Xtr)
+    Xtr, Xte = scaler.transform(Xtr), scaler.transform(Xte)
+    clf = MLPClassifier(hidden_layer_sizes=(256, 256), random_state=0).fit(Xtr, ytr)
+    assert clf.n_iter_ > 20
+    assert clf.score(Xte, yte) >= 0.975
 
 
 def test_default_classifier_stops_once_data_are_separated():
