@@ -59,6 +59,38 @@ def test_iterator_shuffles_reproducibly_and_covers_all_rows():
     assert torch.equal(torch.cat([xb[:, 0] for xb, _ in it2]), epoch1)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_full_batch_fit_does_not_depend_on_shuffle(iris):
+    # an epoch of one batch is the same gradient in any row order: the rows
+    # are not permuted, so shuffle=True and shuffle=False fit the same model
+    X, y = iris
+    fits = [
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, shuffle=s, random_state=0)
+        .fit(X, y)
+        .loss_curve_
+        for s in (True, False)
+    ]
+    assert fits[0] == fits[1]
+
+
+def test_training_mode_is_restored_after_predict_between_warm_fits(iris):
+    # predict puts the module in eval mode; the next fit's epochs train it in
+    # training mode again (dropout active), submodules included
+    X, y = iris
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,), dropout=0.5, max_iter=3, warm_start=True
+    )
+    clf.fit(X, y).predict(X)
+    assert not clf.module_.training
+    modes = []
+    hook = clf.module_.register_forward_pre_hook(
+        lambda m, args: modes.append(all(s.training for s in m.modules()))
+    )
+    clf.fit(X, y)
+    hook.remove()
+    assert modes and all(modes)
+
+
 def test_all_estimators_filters():
     names = dict(all_estimators())
     assert names["MLPClassifier"] is MLPClassifier
