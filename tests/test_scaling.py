@@ -299,3 +299,21 @@ def test_deep_mean_field_trains_alike_at_every_width(data):
     assert abs(mse[32] - mse[256]) < 0.3 * mse[256], mse
     for c32, c256 in zip(change[32], change[256], strict=True):
         assert 0.5 < c256 / c32 < 2.0, change
+
+
+@pytest.mark.parametrize("scaling", ["ntk", "mean_field", 0.75])
+def test_classifier_default_penalty_under_scaled_parameterizations(
+    binary_data, scaling
+):
+    # alpha="auto" is scikit-learn's 1e-4 under the N(0, 1) parameterizations:
+    # the rate rule's penalty (1.0 at full batch), made for Glorot-sized
+    # weights, pulled them to a constant prediction under mean_field
+    from sklearn.model_selection import cross_val_score
+
+    from sklearn_mathdl import MLPClassifier
+
+    X, y = binary_data
+    clf = MLPClassifier(scaling=scaling, random_state=0)
+    assert cross_val_score(clf, X, y, cv=3).mean() >= 0.9
+    assert clf.fit(X, y).alpha_ == 1e-4
+    assert MLPClassifier(random_state=0, max_iter=2).fit(X, y).alpha_ == 1.0
