@@ -148,6 +148,7 @@ def ours_fit_small(X, y, seed, classify):
     Est = MLPClassifier if classify else MLPRegressor
     est = Est(
         optimizer="adam",  # the regressor's default "auto" would pick L-BFGS
+        learning_rate_init=LR,  # the loops' step (the classifier's default is 1e-2)
         alpha=SMALL_ALPHA,
         learning_rate="constant",  # the loops' fixed step (the classifier's
         # default "plateau" would shrink it under tol=0)
@@ -164,6 +165,7 @@ def ours_fit_small(X, y, seed, classify):
 def sk_fit_small(X, y, seed, classify):
     Est = SkMLPClassifier if classify else SkMLPRegressor
     est = Est(
+        learning_rate_init=LR,
         alpha=SMALL_ALPHA,
         max_iter=SMALL_EPOCHS,
         tol=0.0,
