@@ -732,12 +732,15 @@ class _SkorchNet(NeuralNet):
                 module.train(training)
 
     def _submodules(self, module):
-        """``module.modules()`` as a list, listed once per fit call."""
-        cache = getattr(self, "_submodule_cache", None) or {}
-        if id(module) not in cache:
-            cache[id(module)] = list(module.modules())
-            object.__setattr__(self, "_submodule_cache", cache)
-        return cache[id(module)]
+        """``module.modules()`` as a list, listed once per fit call (and
+        again for any other module object)."""
+        cache = getattr(self, "_submodule_cache", None) or []
+        for owner, listed in cache:
+            if owner is module:
+                return listed
+        listed = list(module.modules())
+        object.__setattr__(self, "_submodule_cache", [*cache, (module, listed)])
+        return listed
 
     def _batches(self, iterator, training, step_fn):
         """Run the steps of one epoch here: (losses, data losses, rows)."""
