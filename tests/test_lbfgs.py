@@ -229,8 +229,10 @@ def test_scikit_learn_multilabel_and_multioutput_cases():
     "optimizer, rtol",
     [
         # float32 L-BFGS stops at its tolerances: equal to float32 rounding
-        # amplified by the line search (which differs with the BLAS threads)
-        ("lbfgs", 1e-4),
+        # amplified by the line search (which differs with the BLAS threads and
+        # the rows' summation order: 1.2e-4 on one thread with the rows in
+        # order). The convention this guards against differs by 4e-2.
+        ("lbfgs", 3e-4),
         # Newton's float64 iterate converges to the optimum itself
         ("newton", 1e-6),
     ],
