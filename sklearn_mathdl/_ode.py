@@ -202,8 +202,8 @@ class NeuralODEClassifier(ClassifierMixin, _NeuralODEMixin, _BaseTorchClassifier
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data). Both rules read the
-        data term of the loss, without the penalties.
+        of that loss (it separates the training data). The first rule reads the
+        data term of the loss, the second the loss with its penalties.
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -515,8 +515,8 @@ class NeuralODERegressor(RegressorMixin, _NeuralODEMixin, _BaseTorchRegressor):
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data). Both rules read the
-        data term of the loss, without the penalties.
+        of that loss (it separates the training data). The first rule reads the
+        data term of the loss, the second the loss with its penalties.
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is

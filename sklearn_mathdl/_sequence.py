@@ -380,8 +380,8 @@ class CNNClassifier(ClassifierMixin, _CNNMixin, _BaseTorchClassifier):
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data). Both rules read the
-        data term of the loss, without the penalties.
+        of that loss (it separates the training data). The first rule reads the
+        data term of the loss, the second the loss with its penalties.
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -645,8 +645,8 @@ class CNNRegressor(RegressorMixin, _CNNMixin, _BaseTorchRegressor):
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data). Both rules read the
-        data term of the loss, without the penalties.
+        of that loss (it separates the training data). The first rule reads the
+        data term of the loss, the second the loss with its penalties.
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -969,8 +969,8 @@ class RNNClassifier(ClassifierMixin, _RNNMixin, _BaseTorchClassifier):
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data). Both rules read the
-        data term of the loss, without the penalties.
+        of that loss (it separates the training data). The first rule reads the
+        data term of the loss, the second the loss with its penalties.
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -1251,8 +1251,8 @@ class RNNRegressor(RegressorMixin, _RNNMixin, _BaseTorchRegressor):
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data). Both rules read the
-        data term of the loss, without the penalties.
+        of that loss (it separates the training data). The first rule reads the
+        data term of the loss, the second the loss with its penalties.
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -1580,8 +1580,8 @@ class TransformerEncoderClassifier(
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data). Both rules read the
-        data term of the loss, without the penalties.
+        of that loss (it separates the training data). The first rule reads the
+        data term of the loss, the second the loss with its penalties.
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
@@ -1863,8 +1863,8 @@ class TransformerEncoderRegressor(
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data). Both rules read the
-        data term of the loss, without the penalties.
+        of that loss (it separates the training data). The first rule reads the
+        data term of the loss, the second the loss with its penalties.
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is

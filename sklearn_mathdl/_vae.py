@@ -218,8 +218,8 @@ class VariationalAutoencoder(
         it never stops so while the best training loss is within 5% of the
         loss of the best constant prediction (the model is still at chance
         level); a classifier also stops once its training loss falls below 1%
-        of that loss (it separates the training data). Both rules read the
-        data term of the loss, without the penalties.
+        of that loss (it separates the training data). The first rule reads the
+        data term of the loss, the second the loss with its penalties.
 
     n_iter_no_change : int, np.inf or "auto", default="auto"
         Number of epochs without improvement that ends training. "auto" is
