@@ -5,9 +5,9 @@ import pytest
 import torch
 from sklearn.linear_model import Ridge
 
-from sklearn_mathdl import MLPRegressor
+from sklearn_mathdl import MLPRegressor, _penalty
 from sklearn_mathdl._engine import _TensorDataset
-from sklearn_mathdl._penalty import _feature_sums, gcv_ridge_penalty
+from sklearn_mathdl._penalty import _feature_rows, _feature_sums, gcv_ridge_penalty
 
 
 def _brute_force_gcv(X, y, lam):
@@ -56,6 +56,63 @@ def test_gcv_penalty_matches_a_brute_force_ridge_computation():
     curve = [_brute_force_gcv(X64, y64, g * mean_eig) for g in grid]
     assert lam == pytest.approx(grid[int(np.argmin(curve))] * mean_eig, rel=1e-6)
     assert value == pytest.approx(min(curve), rel=1e-6)
+
+
+def test_fewer_rows_than_features_solve_the_n_by_n_eigenproblem():
+    # 15 rows, 40 features: the rows' 15 x 15 inner products give the same
+    # penalty and criterion as the 40 x 40 Gram matrix and the brute force
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(15, 40))
+    y = X[:, :3] @ rng.normal(size=3) + 0.5 * rng.normal(size=15)
+    module, ds = _sums_of(X, y)
+    rows = torch.arange(15)
+    grid = np.logspace(-3, 3, 25)
+    lam_rows, value_rows = gcv_ridge_penalty(
+        _feature_rows(module, ds, rows), grid=grid, gamma=1.0
+    )
+    lam_sums, value_sums = gcv_ridge_penalty(
+        _feature_sums(module, ds, rows), grid=grid, gamma=1.0
+    )
+    assert lam_rows == pytest.approx(lam_sums, rel=1e-8)
+    assert value_rows == pytest.approx(value_sums, rel=1e-6)
+    X64 = X.astype(np.float32).astype(np.float64)
+    y64 = y.astype(np.float32).astype(np.float64)
+    mean_eig = np.trace(np.cov(X64.T, bias=True) * 15) / 40
+    curve = [_brute_force_gcv(X64, y64, g * mean_eig) for g in grid]
+    assert lam_rows == pytest.approx(grid[int(np.argmin(curve))] * mean_eig, rel=1e-6)
+    assert value_rows == pytest.approx(min(curve), rel=1e-6)
+    # with weights (and an intercept) the two paths agree as well
+    w = rng.uniform(0.5, 2.0, 15)
+    module, ds = _sums_of(X, y, w)
+    a = gcv_ridge_penalty(_feature_rows(module, ds, rows))
+    b = gcv_ridge_penalty(_feature_sums(module, ds, rows))
+    np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:.*learnt nothing")  # one epoch
+def test_a_wide_layer_on_few_rows_never_decomposes_its_gram_matrix(monkeypatch):
+    # the auto penalty of a 512-wide layer on 20 rows: every eigenproblem is
+    # at most 20 x 20, and alpha_ is the one of the 515 x 515 Gram matrix
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(20, 3))
+    y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=20)
+    sizes = []
+    eigh = np.linalg.eigh
+
+    def recording_eigh(a, *args, **kwargs):
+        sizes.append(a.shape[0])
+        return eigh(a, *args, **kwargs)
+
+    monkeypatch.setattr(_penalty.np.linalg, "eigh", recording_eigh)
+    reg = MLPRegressor(hidden_layer_sizes=(512,), max_iter=1, random_state=0)
+    reg.fit(X, y)
+    assert sizes and max(sizes) <= 20
+    sizes.clear()
+    monkeypatch.setattr(_penalty, "_rows_are_fewer", lambda *args: False)
+    primal = MLPRegressor(hidden_layer_sizes=(512,), max_iter=1, random_state=0)
+    primal.fit(X, y)
+    assert max(sizes) == 515
+    assert reg.alpha_ == pytest.approx(primal.alpha_, rel=1e-6)
 
 
 def test_row_blocks_and_weight_scale_do_not_change_the_sums():
