@@ -23,7 +23,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from sklearn_mathdl._modules._mlp import _MLPModule
+from sklearn_mathdl._modules._mlp import _MLPModule, sparse_linear
 
 # Set to False to train every network through autograd (tests compare both).
 ENABLED = True
@@ -131,12 +131,17 @@ def activation_backward(kind, dz, a):
 
 
 def _forward(plan, X):
-    """The logits and the input of every linear layer."""
+    """The logits and the input of every linear layer (``X`` dense, or torch
+    sparse COO for the first layer: :func:`sparse_linear`)."""
     inputs = []
     h = X
     for linear, kind in plan.layers:
         inputs.append(h)
-        h = activate(kind, torch.addmm(linear.bias, h, linear.weight.T))
+        if h.layout is torch.strided:
+            h = torch.addmm(linear.bias, h, linear.weight.T)
+        else:
+            h = sparse_linear(linear, h)
+        h = activate(kind, h)
     return h, inputs
 
 
@@ -189,7 +194,10 @@ def _backward(plan, dz, inputs):
     for k in range(len(layers) - 1, -1, -1):
         linear = layers[k][0]
         a = inputs[k]
-        linear.weight.grad = dz.T @ a
+        if a.layout is torch.strided:
+            linear.weight.grad = dz.T @ a
+        else:  # a sparse first-layer input: (a^T dz)^T, a sparse-dense product
+            linear.weight.grad = torch.sparse.mm(a.t(), dz).T.contiguous()
         linear.bias.grad = dz.sum(dim=0)
         if k == 0:
             return

@@ -48,6 +48,7 @@ from sklearn_mathdl._engine import (
     _TensorDataset,
     _warm_up_optimizer,
 )
+from sklearn_mathdl._modules._mlp import sparse_batches, sparse_from_scipy
 from sklearn_mathdl._penalty import auto_alpha
 from sklearn_mathdl.utils import check_device
 from sklearn_mathdl.utils._compat import (
@@ -695,11 +696,25 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
                 net, monitor, saved = self._build_net(plan, n_outputs), None, None
                 monitor = dict(net.callbacks)["monitor"]
             plan.history_start = len(net.history)
+            self._sparse_batches(plan.dataset, net.module_)
             with _intra_op_threads(self._fit_threads(net.module_, plan)):
                 self._train_net(net, monitor, saved, plan)
         if net._interrupted:
             self._recover_from_interrupt(net, monitor, saved)
         return self._finish_fit(net, monitor, plan)
+
+    def _takes_sparse(self, module):
+        """Whether ``module`` is fed scipy sparse input as torch sparse
+        batches (its first layer multiplies them: the MLPs) rather than dense
+        ones; never where the family prepares its input (``_prepare_X``)."""
+        return type(self)._prepare_X is _BaseTorchEstimator._prepare_X and (
+            sparse_batches(module)
+        )
+
+    def _sparse_batches(self, dataset, module):
+        """Sparse training batches for a module that takes them."""
+        if isinstance(dataset, _SparseDataset):
+            dataset.sparse_batches = self._takes_sparse(module)
 
     def _fit_threads(self, module, plan):
         """Intra-op threads for training: 1 for small steps on the CPU, else None.
@@ -948,6 +963,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
     def _build_net(self, plan, n_outputs):
         """A new module, optimizer, stopping rule and schedule in a skorch net."""
         module = self._build_module(self.n_features_in_, n_outputs)
+        self._sparse_batches(plan.dataset, module)  # before any batch is read
         cls, optimizer_kwargs, lr0 = self._optimizer_setup(plan, module)
         if plan.optimizer == "newton":
             # a convex problem: start at 0, as scikit-learn's solvers do (from
@@ -1243,19 +1259,20 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         device = self._device
         outs = []
         result = None  # preallocated once the first block's width is known
-        rows = _sparse_block_rows(X, _INFERENCE_CHUNK) if sparse else _INFERENCE_CHUNK
+        # sparse X: sparse blocks where the module takes them, else dense ones
+        keep_sparse = sparse and fn is None and self._takes_sparse(module)
+        rows = (
+            _sparse_block_rows(X, _INFERENCE_CHUNK)
+            if sparse and not keep_sparse
+            else _INFERENCE_CHUNK
+        )
         with torch.inference_mode():
             for start in range(0, n, rows):
                 chunk = X[start : start + rows]
-                if lazy:  # read and check one block at a time
-                    chunk = self._validate_X(np.asarray(chunk), reset=False)
-                elif sparse:  # one dense block at a time
-                    chunk = chunk.toarray()
-                if (lazy or sparse) and prepare:
-                    chunk = self._prepare_X(chunk)
-                if not (chunk.flags.writeable and chunk.flags.c_contiguous):
-                    chunk = np.array(chunk, order="C", copy=True)
-                xb = torch.from_numpy(chunk).to(device)
+                if keep_sparse:
+                    xb = sparse_from_scipy(chunk, device)
+                else:
+                    xb = self._dense_block(chunk, lazy, sparse, prepare, device)
                 out = module(xb) if fn is None else fn(module, xb)
                 out = out.float().cpu().numpy()
                 if n <= rows:
@@ -1265,6 +1282,18 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
                     result = np.empty((n, *out.shape[1:]), dtype=np.float32)
                 result[start : start + len(out)] = out
         return outs[0] if result is None else result
+
+    def _dense_block(self, chunk, lazy, sparse, prepare, device):
+        """One block of inference input as a dense tensor on ``device``."""
+        if lazy:  # read and check one block at a time
+            chunk = self._validate_X(np.asarray(chunk), reset=False)
+        elif sparse:  # one dense block at a time
+            chunk = chunk.toarray()
+        if (lazy or sparse) and prepare:
+            chunk = self._prepare_X(chunk)
+        if not (chunk.flags.writeable and chunk.flags.c_contiguous):
+            chunk = np.array(chunk, order="C", copy=True)
+        return torch.from_numpy(chunk).to(device)
 
     def _differentiable_output(self, X):
         """What ``predict`` (regressors) or ``predict_proba`` returns, as a

@@ -16,6 +16,7 @@ from skorch.callbacks import Callback
 from torch.optim import optimizer as _torch_optimizer
 
 from sklearn_mathdl import _analytic
+from sklearn_mathdl._modules._mlp import sparse_from_scipy
 
 
 @contextlib.contextmanager
@@ -207,16 +208,30 @@ class _LazyDataset(torch.utils.data.Dataset):
 
 
 class _SparseDataset(_LazyDataset):
-    """Rows of a scipy CSR matrix, densified one batch at a time.
+    """Rows of a scipy CSR matrix, one batch at a time.
 
     The matrix stays sparse in memory; each batch's rows are gathered (CSR row
-    indexing, in any order), made dense float32, passed through ``prepare``
-    and moved to the device. A 100,000 x 50,000 TF-IDF matrix whose dense
-    form is 20 GB trains in the memory of its non-zeros plus one dense batch.
+    indexing, in any order). With ``sparse_batches`` (set by the estimator for
+    a module whose first layer multiplies sparse input, the MLPs') a batch is
+    a torch sparse COO tensor and the first layer's product costs what its
+    non-zeros do; otherwise it is made dense float32, passed through
+    ``prepare`` and moved to the device. Either way a 100,000 x 50,000 TF-IDF
+    matrix whose dense form is 20 GB trains in the memory of its non-zeros
+    plus one batch.
     """
 
+    sparse_batches = False
+
+    def subset(self, index):
+        out = super().subset(index)
+        out.sparse_batches = self.sparse_batches
+        return out
+
     def fetch(self, index):
-        block = self.X[self._positions(index)].toarray().astype(np.float32, copy=False)
+        block = self.X[self._positions(index)]
+        if self.sparse_batches:
+            return sparse_from_scipy(block, self.device)
+        block = block.toarray().astype(np.float32, copy=False)
         return torch.from_numpy(self.prepare(block)).to(self.device)
 
     batch = fetch

@@ -116,8 +116,11 @@ def _feature_blocks(module, dataset, rows, block_rows=_BLOCK_ROWS):
                 xin = dataset.batch(idx)  # every engine dataset has it
                 h = _readout_inputs(module, readout, xin).reshape(len(idx), -1)
                 h = h.to(torch.float64) * scale
-                flat = xin.reshape(len(idx), -1)
-                if hidden and flat.shape[1] <= _MAX_INPUT_FEATURES:
+                n_inputs = int(np.prod(xin.shape[1:]))
+                if hidden and n_inputs <= _MAX_INPUT_FEATURES:
+                    if xin.layout is not torch.strided:  # a sparse batch
+                        xin = xin.to_dense()
+                    flat = xin.reshape(len(idx), -1)
                     h = torch.cat([h, flat.to(torch.float64)], 1)
                 y = dataset.y[idx].to(torch.float64).reshape(len(idx), -1)
                 w = (
