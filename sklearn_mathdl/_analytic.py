@@ -188,6 +188,20 @@ def _loss_and_gradient(plan, z, y, w):
     return loss, grad.mul_((w / (total * elements))[:, None])
 
 
+def set_grad(param, grad):
+    """``param.grad = grad``, in the parameter's memory layout.
+
+    A weight trained on sparse input is stored input-major (see
+    :func:`~sklearn_mathdl._modules._mlp.input_major`), and torch's fused CPU
+    Adam reads a parameter and its gradient as if they shared one layout:
+    with different strides it updates the wrong entries (measured, torch
+    2.13). Autograd keeps to the parameter's layout; so does this.
+    """
+    if grad.stride() != param.stride():
+        grad = torch.empty_like(param).copy_(grad)
+    param.grad = grad
+
+
 def _backward(plan, dz, inputs):
     """Set each linear layer's gradients, from the last layer down."""
     layers = plan.layers
@@ -195,9 +209,9 @@ def _backward(plan, dz, inputs):
         linear = layers[k][0]
         a = inputs[k]
         if a.layout is torch.strided:
-            linear.weight.grad = dz.T @ a
+            set_grad(linear.weight, dz.T @ a)
         else:  # a sparse first-layer input: (a^T dz)^T, a sparse-dense product
-            linear.weight.grad = torch.sparse.mm(a.t(), dz).T.contiguous()
+            set_grad(linear.weight, torch.sparse.mm(a.t(), dz).T)
         linear.bias.grad = dz.sum(dim=0)
         if k == 0:
             return

@@ -48,7 +48,11 @@ from sklearn_mathdl._engine import (
     _TensorDataset,
     _warm_up_optimizer,
 )
-from sklearn_mathdl._modules._mlp import sparse_batches, sparse_from_scipy
+from sklearn_mathdl._modules._mlp import (
+    input_major,
+    sparse_batches,
+    sparse_from_scipy,
+)
 from sklearn_mathdl._penalty import auto_alpha
 from sklearn_mathdl.utils import check_device
 from sklearn_mathdl.utils._compat import (
@@ -696,7 +700,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
                 net, monitor, saved = self._build_net(plan, n_outputs), None, None
                 monitor = dict(net.callbacks)["monitor"]
             plan.history_start = len(net.history)
-            self._sparse_batches(plan.dataset, net.module_)
+            self._sparse_batches(plan, net.module_)
             with _intra_op_threads(self._fit_threads(net.module_, plan)):
                 self._train_net(net, monitor, saved, plan)
         if net._interrupted:
@@ -711,10 +715,17 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             sparse_batches(module)
         )
 
-    def _sparse_batches(self, dataset, module):
-        """Sparse training batches for a module that takes them."""
+    def _sparse_batches(self, plan, module, fresh=False):
+        """Sparse training batches for a module that takes them; a ``fresh``
+        module (no optimizer yet) trained by Adam then stores its first
+        weight input-major (torch's L-BFGS flattens gradients with ``view``,
+        which needs the row-major layout)."""
+        dataset = plan.dataset
         if isinstance(dataset, _SparseDataset):
             dataset.sparse_batches = self._takes_sparse(module)
+            adam = plan.optimizer in ("adam", "adamw")
+            if dataset.sparse_batches and fresh and adam:
+                input_major(module.layers[0])
 
     def _fit_threads(self, module, plan):
         """Intra-op threads for training: 1 for small steps on the CPU, else None.
@@ -963,7 +974,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
     def _build_net(self, plan, n_outputs):
         """A new module, optimizer, stopping rule and schedule in a skorch net."""
         module = self._build_module(self.n_features_in_, n_outputs)
-        self._sparse_batches(plan.dataset, module)  # before any batch is read
+        self._sparse_batches(plan, module, fresh=True)  # before any read
         cls, optimizer_kwargs, lr0 = self._optimizer_setup(plan, module)
         if plan.optimizer == "newton":
             # a convex problem: start at 0, as scikit-learn's solvers do (from

@@ -419,15 +419,19 @@ def _fused_adam_step(optimizer):
         g = [p.grad for p in params]
         if any(x is None for x in g):
             return False
-        grads.append(g)
+        for i, (p, x) in enumerate(zip(params, g, strict=True)):
+            if x.stride() != p.stride():  # the kernel assumes one layout
+                _analytic.set_grad(p, x)
+                g[i] = p.grad
+        grads.append([_kernel_view(x) for x in g])
     with torch.no_grad():
-        for (group, params, avgs, squares, steps, kernel), g in zip(
+        for (group, _, views, avgs, squares, steps, kernel), g in zip(
             groups, grads, strict=True
         ):
             torch._foreach_add_(steps, 1)
             beta1, beta2 = group["betas"]
             kernel(
-                params,
+                views,
                 g,
                 avgs,
                 squares,
@@ -446,9 +450,19 @@ def _fused_adam_step(optimizer):
     return True
 
 
+def _kernel_view(t):
+    """``t``, or for an input-major matrix (its transpose contiguous) that
+    transpose: the fused kernel's element-wise update takes a contiguous
+    tensor about three times faster (50,000 x 100: 16 -> 5 ms)."""
+    if t.dim() == 2 and not t.is_contiguous() and t.T.is_contiguous():
+        return t.T
+    return t
+
+
 def _fused_adam_plan(optimizer):
-    """(state, [(group, params, exp_avgs, exp_avg_sqs, steps, kernel)]) for
-    :func:`_fused_adam_step`, or None where it must decline."""
+    """(state, [(group, params, their kernel views, exp_avgs, exp_avg_sqs,
+    steps, kernel)]) for :func:`_fused_adam_step`, or None where it must
+    decline (the state tensors as kernel views: :func:`_kernel_view`)."""
     groups = []
     for group in optimizer.param_groups:
         if (
@@ -474,8 +488,9 @@ def _fused_adam_plan(optimizer):
             (
                 group,
                 params,
-                [st["exp_avg"] for st in states],
-                [st["exp_avg_sq"] for st in states],
+                [_kernel_view(p) for p in params],
+                [_kernel_view(st["exp_avg"]) for st in states],
+                [_kernel_view(st["exp_avg_sq"]) for st in states],
                 [st["step"] for st in states],
                 kernel,
             )

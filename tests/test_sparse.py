@@ -137,3 +137,21 @@ def test_fit_and_predict_never_densify_a_batch(monkeypatch, sparse_data, contain
         reg = MLPRegressor(**kw).fit(Xs, y.astype(float))
     assert clf.predict_proba(Xs).shape == (300, 2)
     assert reg.predict(Xs).shape == (300,)
+
+
+def test_a_sparse_fit_continued_on_dense_rows_equals_one_on_sparse_rows(sparse_data):
+    # the first weight of a sparse fit is stored input-major; dense batches
+    # then give gradients in the other layout, which must reach the fused
+    # Adam step in the weight's own (it updates the wrong entries otherwise)
+    X, y = sparse_data
+    kw = dict(hidden_layer_sizes=(8,), max_iter=10, warm_start=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = MLPClassifier(**kw).fit(X, y)
+        b = MLPClassifier(**kw).fit(X, y)
+        assert a.module_.layers[0].weight.T.is_contiguous()
+        a.fit(X.toarray(), y)
+        b.fit(X, y)
+    assert len(a.loss_curve_) == 20
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-5)
+    np.testing.assert_allclose(a.coefs_[0], b.coefs_[0], rtol=1e-4, atol=1e-6)

@@ -261,6 +261,26 @@ def sparse_linear(layer, X):
     return out + layer.bias if layer.bias is not None else out
 
 
+@torch.no_grad()
+def input_major(layer):
+    """Store ``layer.weight`` (out, in) input-major: its transpose contiguous.
+
+    For a layer fed sparse batches. The product ``X W^T`` then reads one
+    contiguous row of ``W^T`` per non-zero of ``X`` and the gradient
+    ``(X^T dz)^T`` comes out in the weight's own layout, where the row-major
+    weight costs a transposed copy of the whole (in, out) matrix both ways
+    each step (11 ms for 50,000 x 100 on one core: most of a step on a
+    TF-IDF batch). The values, shape and ``coefs_`` are unchanged; a dense
+    input multiplies it as fast. Call before the optimizer is built.
+    """
+    weight = layer.weight
+    if weight.dim() != 2 or weight.T.is_contiguous():
+        return
+    layer.weight = nn.Parameter(
+        weight.detach().T.contiguous().T, requires_grad=weight.requires_grad
+    )
+
+
 def sparse_from_scipy(block, device):
     """A scipy sparse matrix as a float32 torch sparse COO tensor (coalesced)."""
     coo = block.tocoo()
