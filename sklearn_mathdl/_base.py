@@ -89,7 +89,8 @@ _FULL_BATCH = ("lbfgs", "newton")
 # small-data advice of scikit-learn's MLP); above it minibatch steps reach the
 # same loss in fewer passes over the data (Bottou and Bousquet 2008).
 _LBFGS_AUTO_MAX_ROWS = 20_000
-# L-BFGS on sparse X densifies the full batch: only up to this size
+# Where the first layer does not multiply sparse batches (Newton's method, the
+# families that densify), a full batch of sparse X only up to this size
 _LBFGS_SPARSE_DENSE_BYTES = 256 * 2**20
 # L-BFGS memory (pairs of curvature vectors), as scipy's default m=10
 _LBFGS_HISTORY = 10
@@ -101,7 +102,8 @@ _LBFGS_AUTO_ITERATIONS = 500
 # vanishes, small enough that activations of wide nets stay in cache/memory.
 _INFERENCE_CHUNK = 8192
 _VALID_CHUNK = 8192
-# Sparse X is densified in blocks of at most this many bytes at inference.
+# Sparse X is densified (where the module does not take sparse batches) in
+# blocks of at most this many bytes.
 _SPARSE_BLOCK_BYTES = 32 * 2**20
 # Memmaps at least this large are streamed by fit rather than loaded.
 _STREAM_MEMMAP_BYTES = 256 * 2**20
@@ -569,8 +571,9 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         L-BFGS needs the whole data set at each step.
         """
         lazy = _is_lazy(X)
-        # a sparse X is densified batch by batch; a full batch of it only
-        # when that is small
+        # a sparse X is densified batch by batch (but where the first layer
+        # multiplies it as such: the MLPs, under L-BFGS too); a full batch of
+        # it only when that is small
         dense_bytes = 4 * X.shape[0] * int(np.prod(X.shape[1:]))
         big_sparse = issparse(X) and dense_bytes > _LBFGS_SPARSE_DENSE_BYTES
         name = self.optimizer
@@ -596,7 +599,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
                 "lazily read input (memmap, h5py, zarr, dask): its full-batch "
                 "steps need the whole data set in memory"
             )
-        elif big_sparse:
+        elif big_sparse and not (name == "lbfgs" and self._SPARSE_FIRST_LAYER):
             why = (
                 f"sparse input whose dense full batch would take "
                 f"{dense_bytes / 2**30:.1f} GiB"
@@ -707,6 +710,10 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             self._recover_from_interrupt(net, monitor, saved)
         return self._finish_fit(net, monitor, plan)
 
+    # True where ``_build_module`` gives a module whose first layer multiplies
+    # sparse batches (``_takes_sparse``): L-BFGS then takes a sparse full batch
+    _SPARSE_FIRST_LAYER = False
+
     def _takes_sparse(self, module):
         """Whether ``module`` is fed scipy sparse input as torch sparse
         batches (its first layer multiplies them: the MLPs) rather than dense
@@ -722,7 +729,10 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         which needs the row-major layout)."""
         dataset = plan.dataset
         if isinstance(dataset, _SparseDataset):
-            dataset.sparse_batches = self._takes_sparse(module)
+            # Newton's Hessian differentiates twice, which torch's sparse
+            # products do not support
+            newton = plan.optimizer == "newton"
+            dataset.sparse_batches = self._takes_sparse(module) and not newton
             adam = plan.optimizer in ("adam", "adamw")
             if dataset.sparse_batches and fresh and adam:
                 input_major(module.layers[0])
@@ -792,7 +802,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             dataset = _LazyDataset(
                 X, y_t, w_t, prepare=self._prepare_X, device=self._device
             )
-        elif issparse(X):  # densified batch by batch
+        elif issparse(X):  # sparse or densified batches (_sparse_batches)
             dataset = _SparseDataset(
                 X, y_t, w_t, prepare=self._prepare_X, device=self._device
             )
@@ -857,7 +867,7 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
 
     @staticmethod
     def _valid_rows(plan):
-        """Rows per validation batch (fewer for sparse X, densified per batch)."""
+        """Rows per validation batch (fewer for sparse X where densified)."""
         if isinstance(plan.dataset, _SparseDataset):
             return _sparse_block_rows(plan.dataset.X, _VALID_CHUNK)
         return _VALID_CHUNK

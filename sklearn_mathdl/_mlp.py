@@ -28,6 +28,8 @@ from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 class _MLPMixin:
     """Module construction and the width rule shared by both MLP tasks."""
 
+    _SPARSE_FIRST_LAYER = True  # an _MLPModule: its first layer is linear
+
     def _hidden_sizes(self):
         """``hidden_layer_sizes`` as a tuple (an int is one layer, as scikit-learn)."""
         sizes = self.hidden_layer_sizes
@@ -109,8 +111,8 @@ class _MLPMixin:
         return out
 
     def _input_kwargs(self):
-        # scipy sparse X (TF-IDF, one-hot) is kept sparse and densified one
-        # batch at a time, in fit and at inference
+        # scipy sparse X (TF-IDF, one-hot) is kept sparse, and its batches
+        # too: the first layer multiplies them (``_modules._mlp.sparse_linear``)
         return {"accept_sparse": ["csr"]}
 
     def __sklearn_tags__(self):

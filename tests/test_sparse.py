@@ -104,13 +104,25 @@ def test_large_sparse_matrix_never_densified():
     assert peak < 300 * 2**20
 
 
-def test_lbfgs_refuses_a_sparse_matrix_too_large_to_densify():
-    n, m = 30_000, 5_000  # dense full batch: 0.56 GiB
-    X = sp.csr_matrix((n, m), dtype=np.float32)
-    X[0, 0] = 1.0
-    y = np.zeros(n)
+def test_lbfgs_multiplies_a_full_batch_too_large_to_densify():
+    # dense full batch: 0.56 GiB. L-BFGS's first layer multiplies it sparse;
+    # Newton's method, which densifies, refuses it
+    n, m = 30_000, 5_000
+    X = sp.random(n, m, density=1e-3, format="csr", dtype=np.float32, random_state=0)
+    y = np.asarray(X.sum(axis=1)).ravel()
+    reg = MLPRegressor(optimizer="lbfgs", hidden_layer_sizes=(4,), max_iter=3)
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            reg.fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert reg.n_iter_ == 3
+    assert peak < 100 * 2**20
     with pytest.raises(ValueError, match="dense full batch"):
-        MLPRegressor(optimizer="lbfgs").fit(X, y)
+        MLPRegressor(optimizer="newton", hidden_layer_sizes=()).fit(X, y)
 
 
 def test_families_without_a_first_linear_layer_refuse_sparse(sparse_data):
@@ -155,3 +167,14 @@ def test_a_sparse_fit_continued_on_dense_rows_equals_one_on_sparse_rows(sparse_d
     assert len(a.loss_curve_) == 20
     np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-5)
     np.testing.assert_allclose(a.coefs_[0], b.coefs_[0], rtol=1e-4, atol=1e-6)
+
+
+def test_newton_densifies_its_sparse_batches(sparse_data):
+    # its Hessian differentiates twice, which torch's sparse products do not
+    X, y = sparse_data
+    kw = dict(hidden_layer_sizes=(), optimizer="newton", random_state=0)
+    a = MLPClassifier(**kw).fit(X, y)
+    b = MLPClassifier(**kw).fit(X.toarray(), y)
+    np.testing.assert_allclose(
+        a.predict_proba(X), b.predict_proba(X.toarray()), rtol=1e-5, atol=1e-6
+    )
