@@ -107,8 +107,16 @@ def test_large_sparse_matrix_never_densified():
 def test_lbfgs_multiplies_a_full_batch_too_large_to_densify():
     # dense full batch: 0.56 GiB. L-BFGS's first layer multiplies it sparse;
     # Newton's method, which densifies, refuses it
-    n, m = 30_000, 5_000
-    X = sp.random(n, m, density=1e-3, format="csr", dtype=np.float32, random_state=0)
+    rng = np.random.default_rng(0)
+    n, m, k = 30_000, 5_000, 5
+    X = sp.csr_matrix(
+        (
+            rng.random(n * k, dtype=np.float32),
+            rng.integers(0, m, n * k),
+            np.arange(0, n * k + 1, k),
+        ),
+        shape=(n, m),
+    )
     y = np.asarray(X.sum(axis=1)).ravel()
     reg = MLPRegressor(optimizer="lbfgs", hidden_layer_sizes=(4,), max_iter=3)
     tracemalloc.start()
