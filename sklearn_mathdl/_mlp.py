@@ -30,6 +30,10 @@ class _MLPMixin:
 
     _SPARSE_FIRST_LAYER = True  # an _MLPModule: its first layer is linear
 
+    def _first_layer_width(self, n_outputs):
+        sizes = self._hidden_sizes()
+        return sizes[0] if sizes else n_outputs
+
     def _hidden_sizes(self):
         """``hidden_layer_sizes`` as a tuple (an int is one layer, as scikit-learn)."""
         sizes = self.hidden_layer_sizes

@@ -8,7 +8,8 @@ small regression problem full-batch L-BFGS (a quasi-Newton direction from the la
 10 steps, a strong-Wolfe line search) reaches a lower penalized loss than Adam in
 far fewer iterations, each of which is one pass over the data. Second, sparse
 input: a :class:`~sklearn.preprocessing.OneHotEncoder` output stays a SciPy sparse
-matrix and the MLP densifies one mini-batch at a time.
+matrix, and so does every mini-batch: the first layer multiplies it by a
+sparse-dense product, whose cost follows the non-zeros, not the columns.
 """
 
 # Authors: The sklearn_mathdl developers
@@ -59,7 +60,9 @@ fig.tight_layout()
 # %%
 # Sparse input: 20 categorical columns with 50 levels each give a 1,000-column
 # one-hot matrix with 20 non-zeros per row. It reaches the network as a sparse
-# matrix; no dense copy of it is ever made.
+# matrix; no dense copy of it, or of a batch of it, is ever made. The same fit on
+# a dense copy gives the same model (up to float32 rounding) at the cost of all
+# the zeros.
 n, n_columns, n_levels = 3000, 20, 50
 codes = rng.integers(0, n_levels, (n, n_columns))
 effect = rng.normal(size=(n_columns, n_levels))
@@ -68,6 +71,11 @@ labels = (score > np.median(score)).astype(int)
 
 encoder = OneHotEncoder(handle_unknown="ignore")  # sparse output by default
 print("encoded:", type(encoder.fit_transform(codes)).__name__)
-clf = make_pipeline(encoder, MLPClassifier(hidden_layer_sizes=(32,), random_state=0))
-clf.fit(codes[:2000], labels[:2000])
-print(f"one-hot MLP test accuracy: {clf.score(codes[2000:], labels[2000:]):.3f}")
+for form in ["sparse", "dense"]:
+    one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=form == "sparse")
+    clf = make_pipeline(one_hot, MLPClassifier(hidden_layer_sizes=(32,), random_state=0))
+    start = time.perf_counter()
+    clf.fit(codes[:2000], labels[:2000])
+    seconds = time.perf_counter() - start
+    accuracy = clf.score(codes[2000:], labels[2000:])
+    print(f"one-hot MLP, {form} input: test accuracy {accuracy:.3f}, fit {seconds:.2f} s")
