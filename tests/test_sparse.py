@@ -92,12 +92,10 @@ def test_tfidf_pipeline():
     assert pipe.fit(docs, y).score(docs, y) == 1.0
 
 
-def test_large_sparse_matrix_never_densified():
-    # 100,000 x 50,000 with 5 non-zeros a row: 20 GB dense, 4 MB sparse.
-    # Fit (one epoch) and predict hold one dense batch or block at a time.
+def _random_csr(n, m, k):
+    """An n x m float32 CSR matrix with k random non-zeros a row."""
     rng = np.random.default_rng(0)
-    n, m, k = 100_000, 50_000, 5
-    X = sp.csr_matrix(
+    return sp.csr_matrix(
         (
             rng.random(n * k, dtype=np.float32),
             rng.integers(0, m, n * k),
@@ -105,47 +103,43 @@ def test_large_sparse_matrix_never_densified():
         ),
         shape=(n, m),
     )
-    row_sums = np.asarray(X.sum(axis=1)).ravel()
-    y = (row_sums > np.median(row_sums)).astype(int)
-    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=1, random_state=0)
+
+
+def _peak_numpy_bytes(run):
+    """Peak of the Python/NumPy allocations traced while ``run()`` runs."""
     tracemalloc.start()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            clf.fit(X, y)
-        proba = clf.predict_proba(X)
-        _, peak = tracemalloc.get_traced_memory()
+            run()
+        return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert proba.shape == (n, 2)
+
+
+def test_large_sparse_matrix_never_densified():
+    # 100,000 x 50,000 with 5 non-zeros a row: 20 GB dense, 4 MB sparse.
+    # Fit (one epoch) and predict multiply sparse batches and blocks.
+    n = 100_000
+    X = _random_csr(n, 50_000, 5)
+    row_sums = np.asarray(X.sum(axis=1)).ravel()
+    y = (row_sums > np.median(row_sums)).astype(int)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=1, random_state=0)
+    out = {}
+    peak = _peak_numpy_bytes(lambda: out.update(proba=clf.fit(X, y).predict_proba(X)))
+    assert out["proba"].shape == (n, 2)
     assert clf._optimizer == "adam"
-    # numpy allocations (the densified batches) stay far below the dense 20 GB
+    # numpy allocations stay far below the dense 20 GB
     assert peak < 300 * 2**20
 
 
 def test_lbfgs_multiplies_a_full_batch_too_large_to_densify():
     # dense full batch: 0.56 GiB. L-BFGS's first layer multiplies it sparse;
     # Newton's method, which densifies, refuses it
-    rng = np.random.default_rng(0)
-    n, m, k = 30_000, 5_000, 5
-    X = sp.csr_matrix(
-        (
-            rng.random(n * k, dtype=np.float32),
-            rng.integers(0, m, n * k),
-            np.arange(0, n * k + 1, k),
-        ),
-        shape=(n, m),
-    )
+    X = _random_csr(30_000, 5_000, 5)
     y = np.asarray(X.sum(axis=1)).ravel()
     reg = MLPRegressor(optimizer="lbfgs", hidden_layer_sizes=(4,), max_iter=3)
-    tracemalloc.start()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            reg.fit(X, y)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = _peak_numpy_bytes(lambda: reg.fit(X, y))
     assert reg.n_iter_ == 3
     assert peak < 100 * 2**20
     with pytest.raises(ValueError, match="dense full batch"):
