@@ -722,10 +722,10 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
     def _densify_once(self, X, n_outputs, optimizer):
         """Whether sparse ``X`` is made dense once, before training: where
         its dense copy is small (``_DENSIFY_ONCE_BYTES``) and sparse batches
-        would not pay (``sparse_pays``) or not be taken. Gathering and
-        densifying every batch from the CSR rows costs more there than the
-        dense arithmetic (a 2,000 x 1,000 one-hot code: 1.5 s against 0.9 s
-        a fit)."""
+        would not pay (``sparse_pays``) or not be taken: no CSR gathers per
+        batch (a 2,000 x 1,000 one-hot code, 72 epochs on one core: 0.94 s,
+        0.98 s densified batch by batch, 1.30 s in sparse batches; the same
+        rows given dense 0.85 s)."""
         if 4 * X.shape[0] * X.shape[1] > _DENSIFY_ONCE_BYTES:
             return False
         width = self._first_layer_width(n_outputs)
