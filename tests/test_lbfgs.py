@@ -231,8 +231,9 @@ def test_scikit_learn_multilabel_and_multioutput_cases():
         # float32 L-BFGS stops at its tolerances: equal to float32 rounding
         # amplified by the line search (which differs with the BLAS threads and
         # the rows' summation order: 1.2e-4 on one thread with the rows in
-        # order). The convention this guards against differs by 4e-2.
-        ("lbfgs", 3e-4),
+        # order, 3.0e-4 in a clean-clone CI run). The convention this guards
+        # against differs by 4e-2, 40 times this tolerance.
+        ("lbfgs", 1e-3),
         # Newton's float64 iterate converges to the optimum itself
         ("newton", 1e-6),
     ],
