@@ -706,8 +706,9 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
             else:
                 net, monitor, saved = self._build_net(plan, n_outputs), None, None
                 monitor = dict(net.callbacks)["monitor"]
+            if plan.continuing:  # a new net decided in _build_net
+                self._sparse_batches(plan, net.module_)
             plan.history_start = len(net.history)
-            self._sparse_batches(plan, net.module_)
             with _intra_op_threads(self._fit_threads(net.module_, plan)):
                 self._train_net(net, monitor, saved, plan)
         if net._interrupted:
@@ -729,11 +730,19 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         if 4 * X.shape[0] * X.shape[1] > _DENSIFY_ONCE_BYTES:
             return False
         width = self._first_layer_width(n_outputs)
-        if width is None or optimizer == "newton":
+        if width is None:
             return True
         full = optimizer in _FULL_BATCH
         rows = X.shape[0] if full else self._resolved_batch_size(X.shape[0])
-        return not sparse_pays(X, width, rows)
+        return not self._sparse_pays(X, width, optimizer, rows)
+
+    @staticmethod
+    def _sparse_pays(X, width, optimizer, rows):
+        """Whether training on sparse ``X`` takes sparse batches of ``rows``
+        rows into a first layer of ``width`` units (``sparse_pays``); never
+        under Newton's method, whose Hessian differentiates twice, which
+        torch's sparse products do not support."""
+        return optimizer != "newton" and sparse_pays(X, width, rows)
 
     # True where ``_build_module`` gives a module whose first layer multiplies
     # sparse batches (``_takes_sparse``): L-BFGS then takes a sparse full batch
@@ -754,15 +763,11 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         which needs the row-major layout)."""
         dataset = plan.dataset
         if isinstance(dataset, _SparseDataset):
-            # Newton's Hessian differentiates twice, which torch's sparse
-            # products do not support
-            newton = plan.optimizer == "newton"
-            dataset.sparse_batches = (
-                self._takes_sparse(module)
-                and not newton
-                and sparse_pays(
-                    dataset.X, module.layers[0].out_features, plan.batch_size
-                )
+            dataset.sparse_batches = self._takes_sparse(module) and self._sparse_pays(
+                dataset.X,
+                module.layers[0].out_features,
+                plan.optimizer,
+                plan.batch_size,
             )
             adam = plan.optimizer in ("adam", "adamw")
             if dataset.sparse_batches and fresh and adam:

@@ -193,6 +193,14 @@ def _select(sums, cols):
     return sw, sh[cols], sy, G[cols][:, cols], Hy[cols], yy
 
 
+def _nonzero_spectrum(M):
+    """Eigenvalues above ``1e-12`` of the largest, and their eigenvectors, of
+    the symmetric part of ``M`` (a Gram matrix: the rest is rounding)."""
+    eig, vecs = np.linalg.eigh(0.5 * (M + M.T))
+    keep = eig > eig.max(initial=0.0) * 1e-12
+    return eig[keep], vecs[:, keep]
+
+
 def _spectrum_of_sums(sums, intercept):
     """GCV's ingredients from the row sums: the eigendecomposition of the
     (centred) ``p x p`` Gram matrix. Returns ``(n, p, eig, proj, yy)``: the
@@ -206,10 +214,7 @@ def _spectrum_of_sums(sums, intercept):
         G = G - np.outer(sh, sh) / n
         Hy = Hy - np.outer(sh, sy) / n
         yy = yy - sy * sy / n
-    G = 0.5 * (G + G.T)
-    eig, V = np.linalg.eigh(G)
-    keep = eig > eig.max(initial=0.0) * 1e-12
-    eig, V = eig[keep], V[:, keep]
+    eig, V = _nonzero_spectrum(G)
     proj = (V.T @ Hy) ** 2 / eig[:, None]
     return n, G.shape[0], eig, proj, yy
 
@@ -228,10 +233,7 @@ def _spectrum_of_rows(h, y, w, intercept):
         y = y - (w @ y) / n
     root = np.sqrt(w)[:, None]
     A, b = h * root, y * root
-    K = A @ A.T
-    eig, U = np.linalg.eigh(0.5 * (K + K.T))
-    keep = eig > eig.max(initial=0.0) * 1e-12
-    eig, U = eig[keep], U[:, keep]
+    eig, U = _nonzero_spectrum(A @ A.T)
     return n, h.shape[1], eig, (U.T @ b) ** 2, (b * b).sum(0)
 
 

@@ -73,9 +73,10 @@ encoder = OneHotEncoder(handle_unknown="ignore")  # sparse output by default
 print("encoded:", type(encoder.fit_transform(codes)).__name__)
 for form in ["sparse", "dense"]:
     one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=form == "sparse")
-    clf = make_pipeline(one_hot, MLPClassifier(hidden_layer_sizes=(32,), random_state=0))
+    mlp = MLPClassifier(hidden_layer_sizes=(32,), random_state=0)
+    clf = make_pipeline(one_hot, mlp)
     start = time.perf_counter()
     clf.fit(codes[:2000], labels[:2000])
     seconds = time.perf_counter() - start
     accuracy = clf.score(codes[2000:], labels[2000:])
-    print(f"one-hot MLP, {form} input: test accuracy {accuracy:.3f}, fit {seconds:.2f} s")
+    print(f"one-hot MLP, {form} input: accuracy {accuracy:.3f}, fit {seconds:.2f} s")

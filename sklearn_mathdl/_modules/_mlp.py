@@ -129,6 +129,15 @@ def mean_field_lr_factors(module, gamma=1.0):
     return factors
 
 
+def _times_weight_t(X, weight):
+    """``X W^T``, by a sparse-dense product for a torch sparse ``X`` (its
+    cost follows the non-zeros: a dense batch of a 50,000-column TF-IDF matrix
+    is 99.9 % zeros)."""
+    if X.layout is torch.strided:
+        return nn.functional.linear(X, weight)
+    return torch.sparse.mm(X, weight.t())
+
+
 class _ScaledLinear(nn.Module):
     """Affine map with N(0, 1) parameters and explicit scales.
 
@@ -146,7 +155,7 @@ class _ScaledLinear(nn.Module):
         self.bias_scale = float(bias_scale or 0.0)
 
     def forward(self, X):
-        out = nn.functional.linear(X, self.weight) * self.weight_scale
+        out = _times_weight_t(X, self.weight) * self.weight_scale
         if self.bias is not None:
             out = out + self.bias_scale * self.bias
         return out
@@ -278,16 +287,13 @@ def sparse_pays(X, width, rows):
 
 
 def sparse_linear(layer, X):
-    """``layer(X)`` for a torch sparse COO matrix ``X`` (rows, features):
-    ``X W^T`` by a sparse-dense product, whose cost follows the non-zeros of
-    ``X`` (a dense batch of a 50,000-column TF-IDF matrix is 99.9% zeros),
-    then the bias; differentiable in the layer's parameters."""
-    out = torch.sparse.mm(X, layer.weight.t())
+    """``layer(X)`` for a torch sparse COO matrix ``X`` (rows, features): an
+    ``nn.Linear`` (whose own forward takes dense input only) by
+    :func:`_times_weight_t` and its bias; a scaled layer takes it itself.
+    Differentiable in the layer's parameters."""
     if isinstance(layer, _ScaledLinear):
-        out = out * layer.weight_scale
-        if layer.bias is not None:
-            out = out + layer.bias_scale * layer.bias
-        return out
+        return layer(X)
+    out = _times_weight_t(X, layer.weight)
     return out + layer.bias if layer.bias is not None else out
 
 
