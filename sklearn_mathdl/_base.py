@@ -1334,8 +1334,8 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         with torch.inference_mode():
             for start in range(0, n, rows):
                 chunk = X[start : start + rows]
-                if keep_sparse:
-                    xb = sparse_from_scipy(chunk, device)
+                if keep_sparse:  # no gradient: CSR, as scipy holds it
+                    xb = sparse_from_scipy(chunk, device, torch.sparse_csr)
                 else:
                     xb = self._dense_block(chunk, lazy, sparse, prepare, device)
                 out = module(xb) if fn is None else fn(module, xb)

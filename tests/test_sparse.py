@@ -203,3 +203,44 @@ def test_newton_densifies_its_sparse_batches(sparse_data):
     np.testing.assert_allclose(
         a.predict_proba(X), b.predict_proba(X.toarray()), rtol=1e-5, atol=1e-6
     )
+
+
+def test_predict_on_unsorted_and_duplicated_sparse_entries(wide_sparse_data):
+    # inference multiplies CSR blocks: rows whose column indices are unsorted
+    # (as CountVectorizer leaves them) or repeated (summed, as scipy reads
+    # them) predict as their dense form, without torch's "beta" warning
+    X, y = wide_sparse_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+        clf.fit(X, y)
+    rng = np.random.default_rng(0)
+    indptr, indices, data = X.indptr, X.indices.copy(), X.data.copy()
+    for i in range(X.shape[0]):  # reverse each row's entries
+        lo, hi = indptr[i], indptr[i + 1]
+        indices[lo:hi], data[lo:hi] = indices[lo:hi][::-1], data[lo:hi][::-1]
+    # float32, as validated: the blocks reach torch as given
+    unsorted = sp.csr_matrix((data.astype(np.float32), indices, indptr), shape=X.shape)
+    # each row's entries twice, each holding a random share of the value
+    d_data, d_indices, d_indptr = [], [], [0]
+    for i in range(X.shape[0]):
+        lo, hi = indptr[i], indptr[i + 1]
+        share = rng.uniform(0.2, 0.8, size=hi - lo)
+        d_data += [X.data[lo:hi] * share, X.data[lo:hi] * (1 - share)]
+        d_indices += [X.indices[lo:hi]] * 2
+        d_indptr.append(d_indptr[-1] + 2 * (hi - lo))
+    doubled = sp.csr_matrix(
+        (
+            np.concatenate(d_data).astype(np.float32),
+            np.concatenate(d_indices),
+            d_indptr,
+        ),
+        shape=X.shape,
+    )
+    assert doubled.nnz == 2 * X.nnz and not doubled.has_canonical_format
+    expected = clf.predict_proba(X.toarray())
+    for Xs in (unsorted, doubled):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = clf.predict_proba(Xs)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
