@@ -603,7 +603,9 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
                 "lazily read input (memmap, h5py, zarr, dask): its full-batch "
                 "steps need the whole data set in memory"
             )
-        elif big_sparse and not (name == "lbfgs" and self._SPARSE_FIRST_LAYER):
+        elif big_sparse and not (
+            name == "lbfgs" and self._first_layer_width(1) is not None
+        ):  # the MLPs' first layer multiplies a sparse full batch
             why = (
                 f"sparse input whose dense full batch would take "
                 f"{dense_bytes / 2**30:.1f} GiB"
@@ -716,8 +718,9 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         return self._finish_fit(net, monitor, plan)
 
     def _first_layer_width(self, n_outputs):
-        """Units of the first layer where it multiplies sparse batches (see
-        ``_SPARSE_FIRST_LAYER``), else None."""
+        """Units of the first layer where ``_build_module`` gives a module
+        whose first layer multiplies sparse batches (the MLPs': then L-BFGS
+        takes a sparse full batch too), else None."""
         return None
 
     def _densify_once(self, X, n_outputs, optimizer):
@@ -743,10 +746,6 @@ class _BaseTorchEstimator(_DocLinkMixin, BaseEstimator):
         under Newton's method, whose Hessian differentiates twice, which
         torch's sparse products do not support."""
         return optimizer != "newton" and sparse_pays(X, width, rows)
-
-    # True where ``_build_module`` gives a module whose first layer multiplies
-    # sparse batches (``_takes_sparse``): L-BFGS then takes a sparse full batch
-    _SPARSE_FIRST_LAYER = False
 
     def _takes_sparse(self, module):
         """Whether ``module`` is fed scipy sparse input as torch sparse

@@ -28,9 +28,8 @@ from sklearn_mathdl.utils._validation import check_hidden_layer_sizes
 class _MLPMixin:
     """Module construction and the width rule shared by both MLP tasks."""
 
-    _SPARSE_FIRST_LAYER = True  # an _MLPModule: its first layer is linear
-
     def _first_layer_width(self, n_outputs):
+        # an _MLPModule: its first layer is linear and multiplies sparse batches
         sizes = self._hidden_sizes()
         return sizes[0] if sizes else n_outputs
 
