@@ -31,6 +31,7 @@ the times compare like with like on a shared machine.
 
 import argparse
 import datetime
+import functools
 import platform
 import sys
 import time
@@ -76,23 +77,51 @@ RESULTS = Path(__file__).with_name("results_defaults_cpu.md")
 CHECKS_RESULTS = Path(__file__).with_name("results_checks_cpu.md")
 
 
-def _timed_checks(est):
-    """(seconds in all, failed check names, the three slowest checks)."""
+def _timed_checks(est, fits=None):
+    """(seconds in all, failed check names, the three slowest checks).
+
+    ``fits``, a list, receives one (seconds, check name, X's shape, epochs)
+    per fit of the estimator's class inside the checks."""
     from sklearn.utils.estimator_checks import estimator_checks_generator
 
     durations, failed = [], []
-    start = time.perf_counter()
-    for e, check in estimator_checks_generator(est, legacy=True, mark="skip"):
-        name = getattr(check, "func", check).__name__
-        t = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+    current = [None]
+    cls = type(est)
+    own_fit = cls.__dict__.get("fit")
+    if fits is not None:
+        inner_fit = cls.fit
+
+        @functools.wraps(inner_fit)  # the checks read fit's signature
+        def fit(self, X, *args, **kwargs):
+            t = time.perf_counter()
             try:
-                check(e)
-            except Exception as exc:  # SkipTest included: recorded, not raised
-                if type(exc).__name__ != "SkipTest":
-                    failed.append(name)
-        durations.append((time.perf_counter() - t, name))
+                return inner_fit(self, X, *args, **kwargs)
+            finally:
+                shape = getattr(X, "shape", None)  # None: a list, a wrapper
+                epochs = getattr(self, "n_iter_", None)
+                fits.append((time.perf_counter() - t, current[0], shape, epochs))
+
+        cls.fit = fit
+    start = time.perf_counter()
+    try:
+        for e, check in estimator_checks_generator(est, legacy=True, mark="skip"):
+            name = getattr(check, "func", check).__name__
+            current[0] = name
+            t = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    check(e)
+                except Exception as exc:  # SkipTest included: recorded, not raised
+                    if type(exc).__name__ != "SkipTest":
+                        failed.append(name)
+            durations.append((time.perf_counter() - t, name))
+    finally:
+        if fits is not None:  # the class as it was
+            if own_fit is None:
+                del cls.fit
+            else:
+                cls.fit = own_fit
     total = time.perf_counter() - start
     return total, failed, sorted(durations, reverse=True)[:3]
 
@@ -115,8 +144,9 @@ def _check_estimators(estimators):
     return cases
 
 
-def run_checks(estimators):
-    """check_estimator with defaults, and a default CNN on the digit images."""
+def run_checks(estimators, n_fits=0):
+    """check_estimator with defaults, and a default CNN on the digit images;
+    with ``n_fits``, each estimator's slowest fits inside the checks."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
@@ -124,14 +154,25 @@ def run_checks(estimators):
         "| estimator | check_estimator s | failed checks | slowest checks (s) |",
         "|---|---|---|---|",
     ]
+    fit_lines = []
     for name, est, ours in _check_estimators(estimators):
-        total, failed, slowest = _timed_checks(est)
+        fits = [] if n_fits and ours else None
+        total, failed, slowest = _timed_checks(est, fits)
         slow = ", ".join(f"{n} {d:.1f}" for d, n in slowest)
         lines.append(
             f"| {name}{' *' if ours else ''} | {total:.1f} | "
             f"{', '.join(failed) or '-'} | {slow} |"
         )
         print(lines[-1], flush=True)
+        if fits:
+            fit_lines.append(
+                f"\n{name}: {len(fits)} fits, {sum(f[0] for f in fits):.1f} s; "
+                f"the {min(n_fits, len(fits))} slowest:\n\n"
+                "| check | X shape | epochs | s |\n|---|---|---|---|"
+            )
+            for seconds, check, shape, epochs in sorted(fits, reverse=True)[:n_fits]:
+                fit_lines.append(f"| {check} | {shape} | {epochs} | {seconds:.2f} |")
+            print("\n".join(fit_lines[-n_fits - 1 :]), flush=True)
     if not estimators or any("CNNClassifier" in e for e in estimators):
         X, y = load_digits(return_X_y=True)
         X = X.reshape(-1, 1, 8, 8) / 16.0
@@ -144,7 +185,7 @@ def run_checks(estimators):
             f"{clf.n_iter_} epochs |"
         )
         print(lines[-1], flush=True)
-    return "\n".join(lines)
+    return "\n".join(lines + fit_lines)
 
 
 def _sk_mlp_regressor():
@@ -452,7 +493,19 @@ def main(argv=None):
         help="tabular part: repeat the CV with random_state 0..seeds-1 (the "
         "estimator's and the folds'); rows then give the mean over seeds",
     )
-    parser.add_argument("--output", default=None, help="Markdown file to write")
+    parser.add_argument(
+        "--output",
+        default=None,
+        help="Markdown file to write (--part checks: appended to; default "
+        "results_checks_cpu.md)",
+    )
+    parser.add_argument(
+        "--fits",
+        type=int,
+        default=0,
+        help="--part checks: also list each estimator's N slowest fits inside "
+        "the checks (check, X's shape, epochs, seconds)",
+    )
     parser.add_argument(
         "--threads",
         type=int,
@@ -465,22 +518,24 @@ def main(argv=None):
     start = time.perf_counter()
     if "checks" in args.part:
         with threadpool_limits(args.threads):
-            table = run_checks(args.estimators)
+            table = run_checks(args.estimators, args.fits)
         output = args.output or CHECKS_RESULTS
-        Path(output).write_text(
-            f"# bench_defaults.py --part checks ({datetime.date.today()}, "
-            f"sklearn_mathdl {sklearn_mathdl.__version__}, torch {torch.__version__}"
-            f", {args.threads} thread(s); {time.perf_counter() - start:.0f} s in all)"
-            "\n\n"
-            f"Command: `python benchmarks/bench_defaults.py "
-            f"{' '.join(sys.argv[1:])}`\n\n* = ours, default parameters "
-            "(random_state=0). Target: under 60 s per estimator on 2 cores.\n"
-            '"failed checks" lists every check that raised, including those '
-            "tests/test_common.py marks as expected failures with a reason.\n\n"
-            + table
-            + "\n"
-        )
-        print(f"wrote {output}")
+        with open(output, "a") as f:  # the file keeps earlier runs
+            f.write(
+                f"\n# bench_defaults.py --part checks ({datetime.date.today()}, "
+                f"sklearn_mathdl {sklearn_mathdl.__version__}, "
+                f"torch {torch.__version__}, {args.threads} thread(s); "
+                f"{time.perf_counter() - start:.0f} s in all)"
+                "\n\n"
+                f"Command: `python benchmarks/bench_defaults.py "
+                f"{' '.join(sys.argv[1:])}`\n\n* = ours, default parameters "
+                "(random_state=0). Target: under 60 s per estimator on 2 cores.\n"
+                '"failed checks" lists every check that raised, including those '
+                "tests/test_common.py marks as expected failures with a reason.\n\n"
+                + table
+                + "\n"
+            )
+        print(f"appended to {output}")
         return
     with threadpool_limits(1):
         warm_up = _warm_up()
