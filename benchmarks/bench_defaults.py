@@ -461,9 +461,9 @@ def format_rows(rows):
 
 
 def _warm_up():
-    """One small fit, so that no timed row pays torch's one-time start-up (the
-    first optimizer of a process imports torch._dynamo, about 1.5 s). Returns
-    its seconds."""
+    """One small fit, so that no timed row pays a process's one-time costs
+    (lazy imports, first kernel calls; before the engine's eager optimizers,
+    torch's 1.4 s import of torch._dynamo). Returns its seconds."""
     start = time.perf_counter()
     rng = np.random.RandomState(0)
     sklearn_mathdl.MLPClassifier(max_iter=2).fit(rng.randn(20, 3), np.arange(20) % 2)
@@ -547,9 +547,8 @@ def main(argv=None):
         f"# bench_defaults.py ({datetime.date.today()}, sklearn_mathdl "
         f"{sklearn_mathdl.__version__}, torch {torch.__version__}, Python "
         f"{platform.python_version()}, 1 thread; {total:.0f} s in all)\n\n"
-        f"Before the timed fits, one throw-away fit took {warm_up:.2f} s: torch's "
-        "one-time import of torch._dynamo at the process's first optimizer "
-        "(any torch training loop pays it once per process).\n\n"
+        f"Before the timed fits, one throw-away fit took {warm_up:.2f} s (a "
+        "process's one-time costs).\n\n"
         f"Command: `python benchmarks/bench_defaults.py {' '.join(sys.argv[1:])}`"
         "\n\n* = sklearn_mathdl estimator with default parameters "
         "(random_state=0).\n\n"

@@ -14,9 +14,9 @@ Cases (``--cases`` picks a subset):
 
 Runs alternate between the searches and repeat (``--repeats``, median
 reported); torch and BLAS use ``--threads`` threads in every process. Each run
-is a fresh process that first fits a throw-away MLP of ours, so that torch's
-one-time import of ``torch._dynamo`` (about 2 s, at the first optimizer a
-process builds) is charged to no search.
+is a fresh process that first fits a throw-away MLP of ours, so that a
+process's one-time costs (before the engine's eager optimizers, torch's import
+of ``torch._dynamo``, about 2 s) are charged to no search.
 
     python benchmarks/bench_search.py --threads 1
 """
@@ -69,9 +69,8 @@ RUNNER = textwrap.dedent(
     else:
         n_jobs = 2 if which == "sklearn_mlp_2jobs" else 1
         search = skms.GridSearchCV(est, grid, cv=cv, n_jobs=n_jobs)
-    # torch's first optimizer in a process imports torch._dynamo (about 2 s,
-    # once per process): a throw-away fit of ours first, in every run, so
-    # that no search is charged for it
+    # a process's one-time costs: a throw-away fit of ours first, in every
+    # run, so that no search is charged for them
     from sklearn_mathdl import MLPClassifier as _Warm
     _Warm(hidden_layer_sizes=(2,), max_iter=2).fit(X[:20], y[:20])
     t0 = time.perf_counter()

@@ -36,6 +36,13 @@ from sklearn_mathdl._engine import (
     NewtonOptimizer,
     _batch_bounds,
     _block_rows,
+    _EagerAdagrad,
+    _EagerAdam,
+    _EagerAdamax,
+    _EagerAdamW,
+    _EagerLBFGS,
+    _EagerRMSprop,
+    _EagerSGD,
     _IndexSplit,
     _LazyDataset,
     _LRSchedule,
@@ -71,14 +78,16 @@ from sklearn_mathdl.utils._validation import (
     standardizing_scale,
 )
 
+# torch's optimizers, without the import of torch._dynamo that their first
+# call costs in eager mode (``_engine._eager``)
 _OPTIMIZERS = {
-    "sgd": torch.optim.SGD,
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "adamax": torch.optim.Adamax,
-    "rmsprop": torch.optim.RMSprop,
-    "adagrad": torch.optim.Adagrad,
-    "lbfgs": torch.optim.LBFGS,
+    "sgd": _EagerSGD,
+    "adam": _EagerAdam,
+    "adamw": _EagerAdamW,
+    "adamax": _EagerAdamax,
+    "rmsprop": _EagerRMSprop,
+    "adagrad": _EagerAdagrad,
+    "lbfgs": _EagerLBFGS,
     "newton": NewtonOptimizer,
 }
 # optimizers that take one full-batch step per epoch (no partial_fit, no

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
+import importlib
 import math
 import signal
 import threading
@@ -55,10 +56,11 @@ _WARM_OPTIMIZERS = set()
 def _warm_up_optimizer(cls, kwargs, device):
     """Take one step of a throw-away optimizer of this kind, once per process.
 
-    torch imports torch._dynamo and sympy (about 800 modules, 1.5 s) on the
-    first optimizer step. A Ctrl-C in the middle of that import leaves sympy
-    half-imported and every later fit in the process failing; here the
-    import runs with Ctrl-C held until it has finished.
+    Whatever a kind imports at its first step is imported here, with Ctrl-C
+    held until it has finished: a Ctrl-C in the middle of torch's import of
+    torch._dynamo and sympy (about 800 modules) leaves sympy half-imported and
+    every later fit in the process failing. Our optimizers (``_eager``) no
+    longer import it; Newton's method does, through torch.func's Hessian.
     """
     kwargs = {k: v for k, v in kwargs.items() if k != "param_groups"}
     key = (cls, repr(sorted(kwargs.items())), device.type)
@@ -73,7 +75,67 @@ def _warm_up_optimizer(cls, kwargs, device):
             return param.detach().sum()
 
         optimizer.step(closure)
+        if issubclass(cls, NewtonOptimizer):  # torch.func imports torch._dynamo
+            importlib.import_module("torch._dynamo")
     _WARM_OPTIMIZERS.add(key)
+
+
+# torch.optim guards four Optimizer methods with ``torch._disable_dynamo`` and
+# the optimizers' ``step`` with ``_use_grad_for_differentiable``; both import
+# torch._dynamo, and with it sympy (about 800 modules, 1.4 s), at their first
+# call, in eager mode too: a process's first fit took 1.5 s where the next takes
+# 0.05 s (a default MLPClassifier on 100 x 4 rows). Our optimizers are built and
+# stepped by the engine and never compiled, so ``_eager`` subclasses them with
+# those methods as written: the same arithmetic, no import. Found by the
+# wrappers' code objects, so that a torch whose wrappers differ keeps its own
+# methods (and their import).
+_DYNAMO_GUARD_CODE = torch._disable_dynamo(lambda: None).__code__
+_USE_GRAD_CODE = _torch_optimizer._use_grad_for_differentiable(
+    lambda self: None
+).__code__
+
+
+def _unwrapped(method, code):
+    """The function that ``method``'s wrapper with ``code`` wraps, or None."""
+    while method is not None and getattr(method, "__code__", None) is not code:
+        method = getattr(method, "__wrapped__", None)
+    return None if method is None else method.__wrapped__
+
+
+def _eager(cls):
+    """``cls``, a torch optimizer, without torch._dynamo's eager-mode guards."""
+    name = f"_Eager{cls.__name__}"
+    namespace = {
+        "__module__": __name__,
+        "__qualname__": name,
+        "__doc__": f"``{cls.__module__}.{cls.__qualname__}`` run eagerly "
+        "(see ``_eager``).",
+    }
+    for method in ("add_param_group", "zero_grad", "state_dict", "load_state_dict"):
+        raw = _unwrapped(getattr(cls, method), _DYNAMO_GUARD_CODE)
+        if raw is not None:
+            namespace[method] = raw
+    raw_step = _unwrapped(getattr(cls, "step", None), _USE_GRAD_CODE)
+    if raw_step is not None:
+
+        def step(self, *args, **kwargs):
+            # what _use_grad_for_differentiable does, but its graph breaks
+            with torch.set_grad_enabled(self.defaults["differentiable"]):
+                return raw_step(self, *args, **kwargs)
+
+        step.__doc__ = raw_step.__doc__
+        namespace["step"] = step
+    return type(name, (cls,), namespace)
+
+
+_EagerSGD = _eager(torch.optim.SGD)
+_EagerAdam = _eager(torch.optim.Adam)
+_EagerAdamW = _eager(torch.optim.AdamW)
+_EagerAdamax = _eager(torch.optim.Adamax)
+_EagerRMSprop = _eager(torch.optim.RMSprop)
+_EagerAdagrad = _eager(torch.optim.Adagrad)
+_EagerLBFGS = _eager(torch.optim.LBFGS)
+_EagerOptimizer = _eager(torch.optim.Optimizer)
 
 
 class _StopTraining(KeyboardInterrupt):
@@ -394,7 +456,12 @@ def _fused_adam_step(optimizer):
     maximize, capturable or differentiable groups, a tensor learning rate,
     gradient scaling, a parameter without a gradient.
     """
-    if type(optimizer) not in (torch.optim.Adam, torch.optim.AdamW):
+    if type(optimizer) not in (
+        _EagerAdam,
+        _EagerAdamW,
+        torch.optim.Adam,
+        torch.optim.AdamW,
+    ):
         return False
     if (
         optimizer._optimizer_step_pre_hooks
@@ -498,7 +565,7 @@ def _fused_adam_plan(optimizer):
     return optimizer.state, groups
 
 
-class NewtonOptimizer(torch.optim.Optimizer):
+class NewtonOptimizer(_EagerOptimizer):
     """Holder of Newton's method's state (``optimizer="newton"``).
 
     A Newton step needs the Hessian of the loss as a function of the

@@ -435,8 +435,7 @@ def _legend(quick):
         "shuffled CV folds in a StandardScaler pipeline (for the generative "
         "models on moons, -MMD^2 between the held-out fold and as many samples: "
         "0 is best); fit s is the mean fit "
-        "time of one fold (without torch's one-time start-up in each worker "
-        "process, about 1.5 s, paid before its first fold). "
+        "time of one fold. "
         f"{date.today().isoformat()}, sklearn_mathdl "
         f"{sklearn_mathdl.__version__}, scikit-learn {sklearn.__version__}, torch "
         f"{torch.__version__}, Python {platform.python_version()}"
@@ -447,15 +446,15 @@ def _legend(quick):
 def _fit_fold(pipe, X, y, train, test, scoring, keep):
     """Fit ``pipe`` on the rows ``train``; its score on ``test`` and fit time.
 
-    Before the timer starts, each worker process pays torch's one-time start-up
-    (its first optimizer imports ``torch._dynamo``, about 1.5 s), which would
-    otherwise land on whichever row that process fits first.
+    Before the timer starts, each worker process pays its first optimizer
+    step's one-time costs, which would otherwise land on whichever row that
+    process fits first.
     """
     import torch
 
-    from sklearn_mathdl._engine import _warm_up_optimizer
+    from sklearn_mathdl._engine import _EagerAdam, _warm_up_optimizer
 
-    _warm_up_optimizer(torch.optim.Adam, {}, torch.device("cpu"))
+    _warm_up_optimizer(_EagerAdam, {}, torch.device("cpu"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = time.perf_counter()
