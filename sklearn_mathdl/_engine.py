@@ -125,7 +125,9 @@ def _eager(cls):
 
         step.__doc__ = raw_step.__doc__
         namespace["step"] = step
-    return type(name, (cls,), namespace)
+    eager = type(name, (cls,), namespace)
+    eager.__name__ = cls.__name__  # in messages and reprs: torch's name
+    return eager
 
 
 _EagerSGD = _eager(torch.optim.SGD)

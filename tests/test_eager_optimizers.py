@@ -53,7 +53,9 @@ def test_the_same_updates_as_torch(kind):
     _, opt_c = _steps(eager, kwargs, n=0)
     opt_c.load_state_dict(state)
     assert opt_c.state_dict()["param_groups"] == opt_a.state_dict()["param_groups"]
-    assert pickle.loads(pickle.dumps(opt_a)).__class__ is eager
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(opt_a, protocol)).__class__ is eager
+    assert eager.__name__ == torch_cls.__name__  # messages name torch's class
 
 
 def test_steps_run_without_gradient_tracking():
