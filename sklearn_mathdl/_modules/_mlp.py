@@ -326,10 +326,10 @@ def sparse_from_scipy(block, device, layout=torch.sparse_coo):
     ``torch.sparse_csr`` (inference: scipy's CSR arrays as they are; 2,000 x
     26,364 TF-IDF rows, unsorted as TfidfVectorizer leaves them, times a
     100-unit layer, one core: 2.2 ms against 13.9 ms for the coalesced COO
-    tensor and its product). On the CPU torch's CSR
-    product sums every stored entry, in any order and repeated ones included,
-    as scipy reads them (``tests/test_sparse.py`` checks it); elsewhere
-    (cuSPARSE) the columns are sorted and summed first.
+    tensor and its product). On the CPU torch's CSR product sums every stored
+    entry, in any order and repeated ones included, as scipy reads them
+    (``tests/test_sparse.py`` checks it); elsewhere (cuSPARSE) the columns are
+    sorted and summed first.
     """
     if layout is torch.sparse_csr:
         csr = block.tocsr()
