@@ -60,7 +60,8 @@ def _warm_up_optimizer(cls, kwargs, device):
     held until it has finished: a Ctrl-C in the middle of torch's import of
     torch._dynamo and sympy (about 800 modules) leaves sympy half-imported and
     every later fit in the process failing. Our optimizers (``_eager``) no
-    longer import it; Newton's method does, through torch.func's Hessian.
+    longer import it; a kind whose steps import more than its throw-away step
+    reaches names those modules in ``_first_step_imports``.
     """
     kwargs = {k: v for k, v in kwargs.items() if k != "param_groups"}
     key = (cls, repr(sorted(kwargs.items())), device.type)
@@ -75,8 +76,8 @@ def _warm_up_optimizer(cls, kwargs, device):
             return param.detach().sum()
 
         optimizer.step(closure)
-        if issubclass(cls, NewtonOptimizer):  # torch.func imports torch._dynamo
-            importlib.import_module("torch._dynamo")
+        for module in getattr(cls, "_first_step_imports", ()):
+            importlib.import_module(module)
     _WARM_OPTIMIZERS.add(key)
 
 
@@ -575,6 +576,10 @@ class NewtonOptimizer(_EagerOptimizer):
     the steps itself (``_SkorchNet._newton_step``) and keeps the float64
     iterate here. ``step`` only evaluates the closure.
     """
+
+    # the Hessian (torch.func) imports torch._dynamo at its first call, which
+    # the throw-away step of ``_warm_up_optimizer`` does not reach
+    _first_step_imports = ("torch._dynamo",)
 
     def __init__(self, params, lr=1.0):
         super().__init__(params, {"lr": lr})
