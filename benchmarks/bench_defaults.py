@@ -170,7 +170,8 @@ def run_checks(estimators, n_fits=0):
                 f"the {min(n_fits, len(fits))} slowest:\n\n"
                 "| check | X shape | epochs | s |\n|---|---|---|---|"
             )
-            for seconds, check, shape, epochs in sorted(fits, reverse=True)[:n_fits]:
+            by_time = sorted(fits, key=lambda f: f[0], reverse=True)
+            for seconds, check, shape, epochs in by_time[:n_fits]:
                 fit_lines.append(f"| {check} | {shape} | {epochs} | {seconds:.2f} |")
             print("\n".join(fit_lines[-n_fits - 1 :]), flush=True)
     if not estimators or any("CNNClassifier" in e for e in estimators):
